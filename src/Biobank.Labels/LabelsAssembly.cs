@@ -1,0 +1,6 @@
+namespace Biobank.Labels;
+
+public static class LabelsAssembly
+{
+    public static System.Reflection.Assembly Value => typeof(LabelsAssembly).Assembly;
+}
