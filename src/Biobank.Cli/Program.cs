@@ -1,1 +1,3 @@
-Console.WriteLine("biobank");
+using Biobank.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

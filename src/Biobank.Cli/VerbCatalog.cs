@@ -1,0 +1,13 @@
+using Biobank.Cli.Verbs;
+
+namespace Biobank.Cli;
+
+public static class VerbCatalog
+{
+    public static readonly IReadOnlyList<IVerb> All =
+    [
+        new MigrateVerb(),
+        new CreateTokenVerb(),
+        new SeedDemoVerb(),
+    ];
+}

@@ -1,0 +1,41 @@
+using System.Data.Common;
+
+namespace Biobank.Core.Data;
+
+/// <summary>
+/// Everything that differs between the databases lives behind this interface and nowhere else.
+/// A SQL Server dialect is one more implementation.
+/// </summary>
+public interface ISqlDialect
+{
+    DatabaseProvider Provider { get; }
+
+    /// <summary>Folder name under <c>db/</c> holding this dialect's migrations.</summary>
+    string MigrationFolder { get; }
+
+    DbConnection CreateConnection();
+
+    /// <summary>Per-connection settings (pragmas) run after every open.</summary>
+    Task PrepareAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>A write transaction; SQLite takes the write lock up front so two writers never deadlock on upgrade.</summary>
+    Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Serialises migrations across processes until disposed.</summary>
+    Task<IAsyncDisposable> AcquireMigrationLockAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Case-insensitive LIKE operator.</summary>
+    string ILike { get; }
+
+    /// <summary>True when the error is a unique-constraint violation (the loser of a race).</summary>
+    bool IsUniqueViolation(Exception error);
+
+    /// <summary>True when the error is a foreign-key violation.</summary>
+    bool IsForeignKeyViolation(Exception error);
+
+    /// <summary>Creates an empty database when the server needs it (PostgreSQL in tests); no-op for files.</summary>
+    Task EnsureDatabaseExistsAsync(CancellationToken ct);
+
+    /// <summary>A short description safe to show (no password).</summary>
+    string Describe();
+}

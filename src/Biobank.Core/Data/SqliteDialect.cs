@@ -1,0 +1,87 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Biobank.Core.Data;
+
+public sealed class SqliteDialect : ISqlDialect
+{
+    private readonly string _connectionString;
+    private int _walChecked;
+
+    public SqliteDialect(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            throw new ConfigurationException("ConnectionStrings:Biobank names no SQLite file: write it as 'Data Source=/path/to/biobank.db'.");
+        }
+        if (builder.Mode != SqliteOpenMode.Memory)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+        }
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    public string DataSource { get; }
+
+    public DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public string MigrationFolder => "sqlite";
+
+    public string ILike => "LIKE";
+
+    public DbConnection CreateConnection() => new SqliteConnection(_connectionString);
+
+    public async Task PrepareAsync(DbConnection connection, CancellationToken ct)
+    {
+        // WAL is persistent in the file; checking it once per process is enough.
+        await using var cmd = connection.CreateCommand();
+        if (Interlocked.Exchange(ref _walChecked, 1) == 0)
+        {
+            cmd.CommandText = "PRAGMA journal_mode=WAL;";
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        // busy_timeout lets a second writer wait for the lock instead of failing at once.
+        cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)
+    {
+        // deferred: false => BEGIN IMMEDIATE: the write lock is taken now, not at the first write.
+        var sqlite = (SqliteConnection)connection;
+        await Task.CompletedTask;
+        return sqlite.BeginTransaction(deferred: false);
+    }
+
+    public Task<IAsyncDisposable> AcquireMigrationLockAsync(DbConnection connection, CancellationToken ct)
+        // Each migration runs in a BEGIN IMMEDIATE transaction that re-reads the journal: that is the lock.
+        => Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
+    public bool IsUniqueViolation(Exception error) =>
+        error is SqliteException { SqliteErrorCode: 19 } e &&
+        (e.SqliteExtendedErrorCode == 2067 || e.SqliteExtendedErrorCode == 1555);
+
+    public bool IsForeignKeyViolation(Exception error) =>
+        error is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 787 };
+
+    public Task EnsureDatabaseExistsAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public string Describe() => $"SQLite {DataSource}";
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

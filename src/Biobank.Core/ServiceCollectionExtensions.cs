@@ -1,0 +1,33 @@
+using Biobank.Core.Accounts;
+using Biobank.Core.Audit;
+using Biobank.Core.Data;
+using Biobank.Core.Demo;
+using Biobank.Core.Sites;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Biobank.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Database, dialect and every use case of Core. Throws <see cref="ConfigurationException"/> on a bad provider.</summary>
+    public static IServiceCollection AddBiobankCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        DapperSetup.Configure();
+        var options = DatabaseOptions.FromConfiguration(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton(Db.CreateDialect(options));
+        services.AddSingleton<IDb, Db>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IAudit, AuditTrail>();
+        services.AddSingleton<Migrator>();
+
+        services.AddSingleton<UserAccounts>();
+        services.AddSingleton<ApiTokens>();
+        services.AddSingleton<SiteDirectory>();
+        services.AddSingleton<AuditQueries>();
+        services.AddSingleton<DemoSeeder>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+using Biobank.Core.Data;
+using Dapper;
+
+namespace Biobank.Web.Api;
+
+public static class HealthEndpoint
+{
+    public static void MapHealth(this IEndpointRouteBuilder app) =>
+        app.MapGet("/health", async (IDb db, IServiceProvider services, CancellationToken ct) =>
+        {
+            var provider = db.Dialect.Provider.ToString();
+            var scheduler = await SchedulerStatus.DescribeAsync(services, ct);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await using var c = await db.OpenAsync(timeout.Token);
+                await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: timeout.Token));
+                return Results.Json(new { status = "ok", provider, database = "reachable", scheduler });
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return Results.Json(new { status = "unavailable", provider, database = "unreachable", error = e.GetType().Name, scheduler },
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        }).AllowAnonymous().DisableRateLimiting();
+}
+
+/// <summary>Filled in when the job scheduler is added; until then the health answer says so.</summary>
+public static class SchedulerStatus
+{
+    public static Func<IServiceProvider, CancellationToken, Task<object>>? Describe { get; set; }
+
+    public static Task<object> DescribeAsync(IServiceProvider services, CancellationToken ct) =>
+        Describe?.Invoke(services, ct) ?? Task.FromResult<object>(new { state = "not configured" });
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Biobank.Web.Pages;
+
+[ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel(ILogger<ErrorModel> logger) : PageModel
+{
+    public string ReferenceId { get; private set; } = "";
+
+    public void OnGet() => Record();
+
+    public void OnPost() => Record();
+
+    private void Record()
+    {
+        ReferenceId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        logger.LogError("Error page shown with reference {ReferenceId}", ReferenceId);
+    }
+}
