@@ -64,3 +64,11 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only: rows cannot be deleted');
 END;
+
+-- ASP.NET data-protection keys, shared by every web node so a cookie issued by one is valid on all.
+CREATE TABLE data_protection_key (
+    id             INTEGER PRIMARY KEY,
+    friendly_name  TEXT    NOT NULL UNIQUE,
+    xml            TEXT    NOT NULL,
+    created_utc    TEXT    NOT NULL
+);

@@ -9,6 +9,8 @@ using Biobank.Web.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -35,6 +37,9 @@ public static class WebSetup
         var config = builder.Configuration;
         services.AddBiobankCore(config);
         services.AddSingleton<DemoState>();
+        services.AddDataProtection().SetApplicationName("Biobank");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbKeyRepository(sp.GetRequiredService<IDb>(), sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton<IHomePanel, AdminHomePanel>();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -73,8 +78,8 @@ public static class WebSetup
             .AddPolicy(Policies.Lab, p => p.RequireRole(Roles.Technician, Roles.SiteStaff, Roles.Admin))
             .AddPolicy(Policies.Shipping, p => p.RequireRole(Roles.SiteStaff, Roles.Technician, Roles.Admin))
             .AddPolicy(Policies.Analysis, p => p.RequireRole(Roles.Biologist, Roles.Admin))
-            .AddPolicy(Policies.Api, p => p.AddAuthenticationSchemes(BearerTokenHandler.SchemeName, CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser());
+            // The default (smart) scheme already picks bearer or cookie per request; naming both here would challenge twice.
+            .AddPolicy(Policies.Api, p => p.RequireAuthenticatedUser());
 
         services.AddAntiforgery(o =>
         {
@@ -215,6 +220,10 @@ public static class WebSetup
         if (ctx.Request.Path.StartsWithSegments("/api"))
         {
             ctx.Response.StatusCode = status;
+            if (status == 401)
+            {
+                ctx.Response.Headers.WWWAuthenticate = BearerTokenHandler.SchemeName;
+            }
             return Results.Problem(statusCode: status, title: status == 401 ? "Sign-in required" : "Not allowed").ExecuteAsync(ctx.HttpContext);
         }
         ctx.Response.Redirect(ctx.RedirectUri);
