@@ -1,7 +1,7 @@
 namespace Biobank.Core.Common;
 
 /// <summary>What went wrong, in words a technician understands, and which field it concerns.</summary>
-public sealed record Problem(string Message, string? Field = null, ProblemKind Kind = ProblemKind.Invalid);
+public sealed record Problem(string Message, string? Field = null, ProblemKind Kind = ProblemKind.Invalid, string? Code = null);
 
 public enum ProblemKind
 {
