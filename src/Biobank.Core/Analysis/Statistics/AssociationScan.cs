@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Biobank.Core.Analysis.Statistics;
 
 /// <summary>One biomarker's row of an association scan. Everything but N is NaN when N &lt; the minimum.</summary>
@@ -78,13 +80,14 @@ public static class AssociationScan
         var doseKeys = doseOrder.Select(p => dose[p]).ToArray();
         doseKeys.AsSpan().Sort(doseOrder.AsSpan());
 
+        var tCritical = new TCriticalTable(patients);
         var results = new AssociationResult[data.BiomarkerCount];
         var options = new ParallelOptions { CancellationToken = cancellationToken };
         Parallel.For(0, data.BiomarkerCount, options,
             () => new Workspace(patients, k),
             (b, _, workspace) =>
             {
-                results[b] = workspace.Fit(b, data.ResponsesOf(b), dose, covariates, usable, doseOrder, minimumN);
+                results[b] = workspace.Fit(b, data.ResponsesOf(b), dose, covariates, usable, doseOrder, minimumN, tCritical);
                 return workspace;
             },
             _ => { });
@@ -118,15 +121,14 @@ public static class AssociationScan
         private readonly int[] _order = new int[patients];
         private readonly double[] _rankDose = new double[patients];
         private readonly double[] _rankY = new double[patients];
-        private readonly double[] _means = new double[covariateCount + 1];
-        private readonly double[] _scales = new double[covariateCount + 1];
+        private readonly RadixRanker _ranker = new(patients);
+        private readonly double[] _norms = new double[covariateCount + 1];
         private readonly double[] _rDiagonal = new double[covariateCount + 1];
         private readonly int[] _basis = new int[covariateCount + 1];
-        private int _lastDf = -1;
-        private double _lastT = double.NaN;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public AssociationResult Fit(int biomarker, ReadOnlySpan<double> response, double[] dose, double[] covariates,
-            bool[] usable, int[] doseOrder, int minimumN)
+            bool[] usable, int[] doseOrder, int minimumN, TCriticalTable tCritical)
         {
             var stride = _y.Length;
             var n = 0;
@@ -166,7 +168,7 @@ public static class AssociationScan
             }
 
             Ranking.AssignAverageRanks(_keys.AsSpan(0, n), _order.AsSpan(0, n), _rankDose);
-            Ranking.AverageRanks(_y.AsSpan(0, n), _rankY, _keys, _order);
+            _ranker.Rank(_y.AsSpan(0, n), _rankY);
             var spearman = Spearman.FromRanks(_rankDose.AsSpan(0, n), _rankY.AsSpan(0, n));
 
             // Design columns: covariates 0..k-1, dose last.
@@ -186,23 +188,31 @@ public static class AssociationScan
                 doseColumn[i] = dose[_rows[i]];
             }
 
+            // Columns are centred but not scaled: Householder QR does not care about column scale, and
+            // the alias test compares each remaining norm with the column's own norm.
             var columns = _k + 1;
-            HouseholderQr.CentreAndScale(_design, stride, n, columns, _means, _scales);
+            for (var c = 0; c < columns; c++)
+            {
+                HouseholderQr.CentreFast(_design.AsSpan(c * stride, n), out _norms[c]);
+            }
+
             var y = _y.AsSpan(0, n);
-            HouseholderQr.Centre(y);
-            var rank = HouseholderQr.Factor(_design, stride, n, columns, _scales, y, _basis, _rDiagonal);
+            HouseholderQr.CentreFast(y, out _);
+            var rank = HouseholderQr.Factor(_design, stride, n, columns, _norms, y, _basis, _rDiagonal);
 
             double slope = double.NaN, se = double.NaN, low = double.NaN, high = double.NaN, slopeP = double.NaN;
             var df = n - rank - 1;
             if (rank > 0 && _basis[rank - 1] == _k && df > 0)
             {
+                // Dose is the last column of R, so its coefficient is (Qᵀy)[last]/R[last,last] and its
+                // variance σ²/R[last,last]², with no back-substitution through the covariates.
                 var tail = y[rank..];
                 var sigma = Math.Sqrt(HouseholderQr.Dot(tail, tail) / df);
                 var last = _rDiagonal[rank - 1];
-                slope = y[rank - 1] / last / _scales[_k];
-                se = sigma / Math.Abs(last) / _scales[_k];
+                slope = y[rank - 1] / last;
+                se = sigma / Math.Abs(last);
                 slopeP = TDistribution.TwoSidedP(slope / se, df);
-                var t = TCritical(df);
+                var t = tCritical.For(df);
                 low = slope - t * se;
                 high = slope + t * se;
             }
@@ -210,16 +220,23 @@ public static class AssociationScan
             return new AssociationResult(biomarker, n, spearman.Rho, spearman.P, double.NaN, slope, se, low, high,
                 slopeP, double.NaN);
         }
+    }
 
-        private double TCritical(int df)
+    /// <summary>t(0.975; df) by df, computed on first use; a race only computes the same value twice.</summary>
+    private sealed class TCriticalTable(int maxDf)
+    {
+        private readonly double[] _values = Enumerable.Repeat(double.NaN, maxDf + 1).ToArray();
+
+        public double For(int df)
         {
-            if (df != _lastDf)
+            var t = Volatile.Read(ref _values[df]);
+            if (double.IsNaN(t))
             {
-                _lastT = TDistribution.InverseTwoSided(Alpha, df);
-                _lastDf = df;
+                t = TDistribution.InverseTwoSided(Alpha, df);
+                Volatile.Write(ref _values[df], t);
             }
 
-            return _lastT;
+            return t;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Biobank.Core.Analysis.Statistics;
@@ -37,50 +38,52 @@ internal static class HouseholderQr
     }
 
     /// <summary>Subtracts the mean (two-pass, with the usual correction term) and returns it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Centre(Span<double> v)
     {
         var n = v.Length;
-        double sum = 0;
-        for (var i = 0; i < n; i++)
-        {
-            sum += v[i];
-        }
+        var mean = Sum(v) / n;
+        AddScalar(v, -mean);
+        var correction = Sum(v) / n;
+        AddScalar(v, -correction);
+        return mean + correction;
+    }
 
-        var mean = sum / n;
-        double correction = 0;
-        for (var i = 0; i < n; i++)
-        {
-            correction += v[i] - mean;
-        }
-
-        mean += correction / n;
-        for (var i = 0; i < n; i++)
-        {
-            v[i] -= mean;
-        }
-
+    /// <summary>
+    /// Subtracts the mean in one pass after the sum and returns the mean and the centred norm;
+    /// the scan's variables (doses in Gy, ages, 0/1 codes) are far from needing the correction pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double CentreFast(Span<double> v, out double norm)
+    {
+        var mean = Sum(v) / v.Length;
+        AddScalar(v, -mean);
+        norm = Math.Sqrt(Dot(v, v));
         return mean;
     }
 
     /// <summary>
-    /// Factors the centred, scaled design in place and applies Qᵀ to <paramref name="y"/>.
-    /// Returns the rank; <paramref name="basis"/>[0..rank) are the columns kept, in order, and
-    /// <paramref name="rDiagonal"/>[m] is R[m,m]. R[i,m] for i &lt; m is at <c>a[basis[m]*stride + i]</c>.
+    /// Factors the centred design in place and applies Qᵀ to <paramref name="y"/>.
+    /// <paramref name="columnNorms"/> are the centred columns' norms before factoring (1 once scaled,
+    /// 0 for a constant column). Returns the rank; <paramref name="basis"/>[0..rank) are the columns
+    /// kept, in order, and <paramref name="rDiagonal"/>[m] is R[m,m]. R[i,m] for i &lt; m is at
+    /// <c>a[basis[m]*stride + i]</c>.
     /// </summary>
-    public static int Factor(Span<double> a, int stride, int n, int k, ReadOnlySpan<double> scales, Span<double> y,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int Factor(Span<double> a, int stride, int n, int k, ReadOnlySpan<double> columnNorms, Span<double> y,
         Span<int> basis, Span<double> rDiagonal)
     {
         var rank = 0;
         for (var j = 0; j < k && rank < n; j++)
         {
-            if (!(scales[j] > 0))
+            if (!(columnNorms[j] > 0))
             {
                 continue;
             }
 
             var x = a.Slice(j * stride + rank, n - rank);
             var norm = Math.Sqrt(Dot(x, x));
-            if (norm <= AliasTolerance)
+            if (norm <= AliasTolerance * columnNorms[j])
             {
                 continue;
             }
@@ -91,7 +94,7 @@ internal static class HouseholderQr
             var vtv = -alpha * x[0]; // = ‖x‖² − x0·alpha = vᵀv / 2
             for (var c = j + 1; c < k; c++)
             {
-                if (!(scales[c] > 0))
+                if (!(columnNorms[c] > 0))
                 {
                     continue;
                 }
@@ -127,6 +130,7 @@ internal static class HouseholderQr
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         var n = x.Length;
@@ -163,6 +167,7 @@ internal static class HouseholderQr
     }
 
     /// <summary>y += alpha·x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         var n = x.Length;
@@ -186,11 +191,73 @@ internal static class HouseholderQr
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(Span<double> x, double factor)
     {
-        for (var i = 0; i < x.Length; i++)
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var vf = new Vector<double>(factor);
+            for (var v = 0; v < vx.Length; v++)
+            {
+                vx[v] *= vf;
+            }
+
+            i = vx.Length * Vector<double>.Count;
+        }
+
+        for (; i < x.Length; i++)
         {
             x[i] *= factor;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Sum(ReadOnlySpan<double> x)
+    {
+        var i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var acc = Vector<double>.Zero;
+            for (var v = 0; v < vx.Length; v++)
+            {
+                acc += vx[v];
+            }
+
+            sum = Vector.Sum(acc);
+            i = vx.Length * Vector<double>.Count;
+        }
+
+        for (; i < x.Length; i++)
+        {
+            sum += x[i];
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddScalar(Span<double> x, double value)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var vv = new Vector<double>(value);
+            for (var v = 0; v < vx.Length; v++)
+            {
+                vx[v] += vv;
+            }
+
+            i = vx.Length * Vector<double>.Count;
+        }
+
+        for (; i < x.Length; i++)
+        {
+            x[i] += value;
         }
     }
 }

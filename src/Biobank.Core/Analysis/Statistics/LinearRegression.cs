@@ -79,7 +79,8 @@ public static class LinearRegression
 
         var basis = new int[k];
         var rDiagonal = new double[k];
-        var rank = HouseholderQr.Factor(design, stride, n, k, scales, y, basis, rDiagonal);
+        var unitNorms = scales.Select(s => s > 0 ? 1.0 : 0.0).ToArray();
+        var rank = HouseholderQr.Factor(design, stride, n, k, unitNorms, y, basis, rDiagonal);
 
         var z = new double[rank];
         HouseholderQr.Solve(design, stride, rank, basis, rDiagonal, y, z);

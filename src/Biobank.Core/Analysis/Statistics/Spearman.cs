@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Biobank.Core.Analysis.Statistics;
 
 /// <summary>Spearman's rank correlation with its two-sided p-value.</summary>
@@ -68,6 +70,7 @@ public static class Spearman
     }
 
     /// <summary>Rho and p from two rank vectors of equal length (each a permutation of average ranks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SpearmanResult FromRanks(ReadOnlySpan<double> rx, ReadOnlySpan<double> ry)
     {
         var n = rx.Length;
