@@ -26,8 +26,9 @@ internal static class HouseholderQr
         for (var j = 0; j < k; j++)
         {
             var column = a.Slice(j * stride, n);
+            var rawNorm = Math.Sqrt(Dot(column, column));
             var mean = Centre(column);
-            var norm = Math.Sqrt(Dot(column, column));
+            var norm = CentredNorm(column, rawNorm);
             means[j] = mean;
             scales[j] = norm;
             if (norm > 0)
@@ -35,6 +36,20 @@ internal static class HouseholderQr
                 Scale(column, 1.0 / norm);
             }
         }
+    }
+
+    /// <summary>
+    /// The norm of a centred column, or 0 when almost nothing is left of it after removing its mean.
+    /// </summary>
+    /// <remarks>
+    /// Centring is the first Householder step against the intercept column, so the alias test applies
+    /// to it too: a constant 0.1 leaves rounding noise of order 1e-17 behind, which must count as
+    /// constant, not be scaled up into a column of noise.
+    /// </remarks>
+    private static double CentredNorm(ReadOnlySpan<double> centred, double rawNorm)
+    {
+        var norm = Math.Sqrt(Dot(centred, centred));
+        return norm > AliasTolerance * rawNorm ? norm : 0.0;
     }
 
     /// <summary>Subtracts the mean (two-pass, with the usual correction term) and returns it.</summary>
@@ -50,15 +65,17 @@ internal static class HouseholderQr
     }
 
     /// <summary>
-    /// Subtracts the mean in one pass after the sum and returns the mean and the centred norm;
-    /// the scan's variables (doses in Gy, ages, 0/1 codes) are far from needing the correction pass.
+    /// Subtracts the mean in one pass after the sum and returns the mean and the centred norm (0 for
+    /// a constant column); the scan's variables (doses in Gy, ages, 0/1 codes) are far from needing
+    /// the correction pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double CentreFast(Span<double> v, out double norm)
     {
+        var rawNorm = Math.Sqrt(Dot(v, v));
         var mean = Sum(v) / v.Length;
         AddScalar(v, -mean);
-        norm = Math.Sqrt(Dot(v, v));
+        norm = CentredNorm(v, rawNorm);
         return mean;
     }
 

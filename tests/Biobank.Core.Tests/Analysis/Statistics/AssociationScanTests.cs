@@ -184,6 +184,26 @@ public sealed class AssociationScanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_covariate_with_one_inexact_value_for_everyone_is_ignored()
+    {
+        // Every patient treated with the same modality, coded 0.3 (no binary fraction): the column
+        // must drop out, leaving the fit on age and sex.
+        var data = SyntheticCohort.Create(300, [0.04, 0.0], seed: 21);
+        data.CovariateOf(2).Fill(0.3);
+
+        var results = AssociationScan.Run(data, minimumN: 10);
+
+        for (var b = 0; b < 2; b++)
+        {
+            var fit = LinearRegression.Fit(data.ResponsesOf(b), data.Dose.ToArray(), data.CovariateOf(0).ToArray(),
+                data.CovariateOf(1).ToArray());
+            results[b].Slope.ShouldBe(fit.Coefficients[1], 1e-12);
+            results[b].SlopeStandardError.ShouldBe(fit.StandardErrors[1], 1e-12);
+            results[b].SlopeP.ShouldBe(fit.PValues[1], 1e-12);
+        }
+    }
+
+    [Fact]
     public void A_constant_dose_gives_no_slope()
     {
         var data = new AssociationScanData(20, 1, 0);

@@ -112,8 +112,10 @@ public sealed class LinearRegressionTests
     {
         var twice = X.Select(v => 2 * v).ToArray();
         double[] constant = [1, 1, 1, 1, 1];
+        // 0.1 is not a binary fraction: its mean leaves rounding noise that must still count as constant.
+        double[] inexactConstant = [0.1, 0.1, 0.1, 0.1, 0.1];
 
-        var fit = LinearRegression.Fit(Y, X, twice, constant);
+        var fit = LinearRegression.Fit(Y, X, twice, constant, inexactConstant);
 
         fit.Rank.ShouldBe(1);
         fit.DegreesOfFreedom.ShouldBe(3);
@@ -121,6 +123,7 @@ public sealed class LinearRegressionTests
         fit.StandardErrors[1].ShouldBe(Math.Sqrt(0.08), 1e-14);
         fit.IsAliased(2).ShouldBeTrue();
         fit.IsAliased(3).ShouldBeTrue();
+        fit.IsAliased(4).ShouldBeTrue();
         double.IsNaN(fit.Coefficients[2]).ShouldBeTrue();
         double.IsNaN(fit.PValues[3]).ShouldBeTrue();
         fit.Coefficients[0].ShouldBe(2.2, 1e-14);
