@@ -222,6 +222,16 @@ public sealed class AssociationScanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Stops_when_cancelled()
+    {
+        var data = SyntheticCohort.Create(50, new double[20], seed: 6);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Should.Throw<OperationCanceledException>(() => AssociationScan.Run(data, minimumN: 10, cancelled.Token));
+    }
+
+    [Fact]
     public void Refuses_a_minimum_n_that_leaves_no_residual_degree_of_freedom()
     {
         var data = SyntheticCohort.Create(30, [0.0], seed: 5);
