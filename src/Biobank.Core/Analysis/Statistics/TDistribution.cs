@@ -7,7 +7,7 @@ namespace Biobank.Core.Analysis.Statistics;
 /// </summary>
 /// <remarks>
 /// The tail is taken from the regularised incomplete beta function,
-/// P(|T| ≥ t) = I_{ν/(ν+t²)}(ν/2, 1/2) (Abramowitz &amp; Stegun 26.7.1 with 26.5.27),
+/// P(|T| ≥ t) = I_{ν/(ν+t²)}(ν/2, 1/2) (Abramowitz &amp; Stegun §26.5 and §26.7; DLMF §8.17),
 /// rather than as 1 − CDF, so that p-values of 1e-30 keep their digits.
 /// MathNet's own StudentT.InvCDF is documented as "slow and unreliable", so the quantile is
 /// found here by safeguarded Newton iteration on that tail.
@@ -53,7 +53,7 @@ public static class TDistribution
             return 0.0;
         }
 
-        // Closed forms (A&S 26.7.3, 26.7.4): ν = 1 is Cauchy, ν = 2 has P(|T| ≥ t) = 1 − t/√(2+t²).
+        // Closed forms (A&S 26.7.3 for odd ν, 26.7.4 for even ν): ν = 1 is Cauchy, ν = 2 has P(|T| ≥ t) = 1 − t/√(2+t²).
         if (degreesOfFreedom == 1.0)
         {
             return Math.Tan(Math.PI / 2.0 * (1.0 - twoSidedAlpha));

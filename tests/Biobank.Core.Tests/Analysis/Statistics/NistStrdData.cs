@@ -4,7 +4,7 @@ namespace Biobank.Core.Tests.Analysis.Statistics;
 /// Data and certified values of three NIST Statistical Reference Datasets for linear least squares,
 /// typed in from the .dat files published at https://www.itl.nist.gov/div898/strd/lls/lls.shtml
 /// (Norris.dat, Pontius.dat, Longley.dat). NIST data are public domain. Certified values carry 15
-/// significant digits and were computed by NIST in 500-digit arithmetic.
+/// significant digits, rounded from NIST's multiple-precision (500-digit) computation.
 /// </summary>
 internal static class NistStrdData
 {

@@ -4,10 +4,10 @@ namespace Biobank.Core.Tests.Analysis.Statistics;
 
 /// <summary>
 /// Spearman's rho is Pearson's correlation of the (average) ranks — Spearman (1904), and for ties
-/// e.g. Hollander, Wolfe &amp; Chicken, Nonparametric Statistical Methods, 3rd ed., §8.5.
+/// e.g. Hollander, Wolfe &amp; Chicken, Nonparametric Statistical Methods, 3rd ed., ch. 8.
 /// p from t = rho·√((n−2)/(1−rho²)) on n − 2 df (the approximation used by R's cor.test with
 /// exact = FALSE and by scipy.stats.spearmanr); the t tails are evaluated by hand with the closed
-/// forms of Abramowitz &amp; Stegun 26.7.3 (see <see cref="TDistributionTests"/>).
+/// forms of Abramowitz &amp; Stegun 26.7.3 (odd ν) and 26.7.4 (even ν), p. 948 (see <see cref="TDistributionTests"/>).
 /// </summary>
 public sealed class SpearmanTests
 {

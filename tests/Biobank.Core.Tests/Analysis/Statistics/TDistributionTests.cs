@@ -4,7 +4,7 @@ namespace Biobank.Core.Tests.Analysis.Statistics;
 
 /// <summary>
 /// Student t tail and quantile against closed forms for small degrees of freedom,
-/// Abramowitz &amp; Stegun, Handbook of Mathematical Functions (1964), 26.7.3 and 26.7.4:
+/// Abramowitz &amp; Stegun, Handbook of Mathematical Functions (1964), p. 948, 26.7.3 (odd ν) and 26.7.4 (even ν):
 /// with θ = atan(t/√ν), A(t|ν) = P(|T| &lt; t) is
 ///   ν = 1: 2θ/π;   ν = 2: sin θ;   ν = 3: (2/π)(θ + sin θ cos θ);   ν = 4: sin θ (1 + ½cos²θ).
 /// </summary>
