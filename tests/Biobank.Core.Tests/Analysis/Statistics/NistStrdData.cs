@@ -2,8 +2,9 @@ namespace Biobank.Core.Tests.Analysis.Statistics;
 
 /// <summary>
 /// Data and certified values of three NIST Statistical Reference Datasets for linear least squares,
-/// typed in from the .dat files published at https://www.itl.nist.gov/div898/strd/lls/lls.shtml
-/// (Norris.dat, Pontius.dat, Longley.dat). NIST data are public domain. Certified values carry 15
+/// as published in Norris.dat, Pontius.dat and Longley.dat at https://www.itl.nist.gov/div898/strd/lls/lls.shtml
+/// (transcribed from copies of those files kept in public test suites, two copies compared for each
+/// data set; a wrong digit would show as disagreement far beyond the tolerances). NIST data are public domain. Certified values carry 15
 /// significant digits, rounded from NIST's multiple-precision (500-digit) computation.
 /// </summary>
 internal static class NistStrdData
