@@ -2,7 +2,9 @@ using Biobank.Core.Accounts;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
+using Biobank.Core.Samples;
 using Biobank.Core.Sites;
+using Biobank.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +30,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<AuditQueries>();
         services.AddSingleton<DemoSeeder>();
+
+        services.AddSingleton<Protocol>();
+        services.AddSingleton<Patients>();
+        services.AddSingleton<Collections>();
+        services.AddSingleton<Aliquoting>();
+        services.AddSingleton<TubeQueries>();
+        services.AddSingleton<StorageSetup>();
+        services.AddSingleton<StoreTube>();
+        services.AddSingleton<TubeActions>();
+        services.AddSingleton<RackImport>();
+        services.AddSingleton<IDemoSeedPart, LabBenchDemo>();
         return services;
     }
 }
