@@ -21,6 +21,8 @@ public static class ApiEndpoints
 
         api.MapGet("/sites", async (HttpContext http, SiteDirectory sites, CancellationToken ct) =>
             Results.Ok((await sites.ListAsync(http.Caller(), ct)).Select(s => new { code = s.Code, name = s.Name, country = s.Country, kind = s.Kind })));
+
+        api.MapLabApi();
     }
 
     /// <summary>

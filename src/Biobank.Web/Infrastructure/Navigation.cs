@@ -7,12 +7,20 @@ public sealed record NavItem(string Text, string Href, IReadOnlyList<string> Rol
 /// <summary>The menu by role: each feature adds its entries here, next to the policy that guards its folder.</summary>
 public static class Navigation
 {
+    private static readonly string[] Bench = [Roles.Technician, Roles.SiteStaff, Roles.Admin];
+
     public static readonly IReadOnlyList<NavItem> Items =
     [
+        new("Scan", "/Storage/Scan", Bench),
+        new("Patients", "/Samples/Patients", Bench),
+        new("Collections", "/Samples/Collections", Bench),
+        new("Tubes", "/Samples/Search", Bench),
+        new("Freezers", "/Storage", Bench),
     ];
 
     public static readonly IReadOnlyList<NavItem> AdminItems =
     [
+        new("Study protocol", "/Admin/Protocol", [Roles.Admin]),
     ];
 
     public static IEnumerable<NavItem> For(Caller caller) => Items.Where(i => i.Roles.Any(caller.IsInRole));

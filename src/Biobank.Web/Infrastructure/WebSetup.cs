@@ -92,6 +92,8 @@ public static class WebSetup
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+            o.Conventions.AuthorizeFolder("/Samples", Policies.Lab);
+            o.Conventions.AuthorizeFolder("/Storage", Policies.Lab);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
