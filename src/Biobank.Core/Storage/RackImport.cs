@@ -37,7 +37,7 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
         SELECT t.id AS Id, t.barcode AS Barcode, t.site_id AS SiteId, t.status AS Status, t.box_id AS BoxId, t.pos_row AS PosRow, t.pos_col AS PosCol,
                b.barcode AS BoxBarcode, p.consent_status AS ConsentStatus, p.pseudonym AS Pseudonym
         FROM tube t JOIN patient p ON p.id = t.patient_id LEFT JOIN box b ON b.id = t.box_id
-        WHERE t.barcode IN @Codes
+        WHERE t.barcode = @Code
         """;
 
     private const string Occupants = "SELECT id AS Id, barcode AS Barcode, pos_row AS PosRow, pos_col AS PosCol FROM tube WHERE box_id = @BoxId";
@@ -103,6 +103,7 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
         {
             return new Problem($"Box {boxCode} is unknown at your site.", "box", ProblemKind.NotFound, ScanCodes.UnknownBox);
         }
+        await c.ExecuteAsync(new CommandDefinition("UPDATE box SET status = status WHERE id = @Id", new { box.Id }, tx, cancellationToken: ct));
         if (box.Status != "active")
         {
             return new Problem($"Box {boxCode} is {box.Status.Replace('_', ' ')}; tubes cannot be stored in it.", "box", ProblemKind.Conflict);
@@ -150,8 +151,16 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
             seenCodes[code] = row;
             wanted.Add((row, r, col, code, Positions.Label(r, col)));
         }
-        var tubes = wanted.Count == 0 ? new Dictionary<string, TubeHead>() :
-            (await c.QueryAsync<TubeHead>(new CommandDefinition(Tubes, new { Codes = wanted.Select(w => w.Code).ToArray() }, tx, cancellationToken: ct))).ToDictionary(t => t.Barcode, StringComparer.Ordinal);
+        // One primary-key lookup per row: a rack holds at most a few hundred tubes, and Dapper's IN-list
+        // expansion differs between SQLite and PostgreSQL (arrays).
+        var tubes = new Dictionary<string, TubeHead>(StringComparer.Ordinal);
+        foreach (var w in wanted)
+        {
+            if (await c.QuerySingleOrDefaultAsync<TubeHead>(new CommandDefinition(Tubes, new { w.Code }, tx, cancellationToken: ct)) is { } found)
+            {
+                tubes[found.Barcode] = found;
+            }
+        }
         var occupants = (await c.QueryAsync<TubeHead>(new CommandDefinition(Occupants, new { BoxId = box.Id }, tx, cancellationToken: ct)))
             .ToDictionary(t => (t.PosRow!.Value, t.PosCol!.Value));
         var toStore = new List<(TubeHead Tube, int R, int C)>();

@@ -53,6 +53,10 @@ public sealed class StoreTube(IDb db, IAudit audit, TimeProvider clock)
         WHERE t.barcode = @Barcode
         """;
 
+    // A no-op update takes the box row's lock: scans into one box queue up on PostgreSQL instead of racing
+    // for the same free position (SQLite already holds the database write lock here).
+    private const string LockBox = "UPDATE box SET status = status WHERE id = @Id";
+
     private const string Occupied = "SELECT pos_row AS PosRow, pos_col AS PosCol, barcode AS Barcode FROM tube WHERE box_id = @BoxId";
 
     private const string PutInPlace = """
@@ -110,6 +114,7 @@ public sealed class StoreTube(IDb db, IAudit audit, TimeProvider clock)
         {
             return new Problem($"Box {boxCode} is {box.Status.Replace('_', ' ')}; tubes cannot be stored in it.", "box", ProblemKind.Conflict, ScanCodes.NotStorable);
         }
+        await c.ExecuteAsync(new CommandDefinition(LockBox, new { box.Id }, tx, cancellationToken: ct));
         var tube = await c.QuerySingleOrDefaultAsync<TubeHead>(new CommandDefinition(Tube, new { Barcode = tubeCode }, tx, cancellationToken: ct));
         if (tube is null || !caller.CanSee(tube.SiteId) || tube.SiteId != box.SiteId)
         {
