@@ -16,7 +16,19 @@ public static class Decoders
         Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = 2 }, chunk =>
         {
             var part = files.Skip(chunk * Batch).Take(Batch).ToList();
-            var (_, stdout, _) = ExternalTool.Run("ZXingReader", ["-format", format, "-1", .. part]);
+            var (exit, stdout, _) = ExternalTool.Run("ZXingReader", ["-format", format, "-1", .. part]);
+            if (exit != 0)
+            {
+                // zxing-cpp 1.4 can abort on an assertion when it finds one code twice at different
+                // scales (Result.cpp "lineCount() == 1"): read file by file, and such a file without
+                // its down-scaled pass.
+                stdout = string.Concat(part.Select(f =>
+                {
+                    var single = ExternalTool.Run("ZXingReader", ["-format", format, "-1", f]);
+                    return single.ExitCode == 0 ? single.Stdout : ExternalTool.Run("ZXingReader", ["-noscale", "-format", format, "-1", f]).Stdout;
+                }));
+            }
+
             var byFile = new Dictionary<string, string?>();
             foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
