@@ -7,7 +7,7 @@ namespace Biobank.Labels.Rendering;
 /// <summary>Something to draw, in millimetres from the label's top-left corner; both renderers draw these.</summary>
 internal abstract record Primitive;
 
-internal sealed record BarcodePrimitive(BarcodeFormat Format, string Payload, double X, double Y, double ModuleMm, double HeightMm, BitMatrix Modules, DataMatrixSize? Size) : Primitive
+internal sealed record BarcodePrimitive(BarcodeFormat Format, string Payload, string Field, double X, double Y, double ModuleMm, double HeightMm, BitMatrix Modules, DataMatrixSize? Size) : Primitive
 {
     public double WidthMm => Modules.Width * ModuleMm;
 }
@@ -109,7 +109,7 @@ internal sealed class LabelLayout(LabelTemplate template, TextMeasurer measurer)
         }
 
         var height = b.Symbology == BarcodeFormat.DataMatrix ? modules.Height * b.ModuleMm : b.HeightMm;
-        var primitive = new BarcodePrimitive(b.Symbology, payload, b.X, b.Y, b.ModuleMm, height, modules, size);
+        var primitive = new BarcodePrimitive(b.Symbology, payload, field, b.X, b.Y, b.ModuleMm, height, modules, size);
         var quiet = (b.Symbology == BarcodeFormat.Code128 ? Code128Encoder.DefaultQuietZone : 1) * b.ModuleMm;
         var maxWidth = b.MaxWidthMm ?? template.WidthMm - b.X - quiet;
         var maxHeight = b.MaxHeightMm ?? template.HeightMm - b.Y;

@@ -9,6 +9,7 @@ internal sealed class TextMeasurer : IDisposable
 
     private readonly XGraphics graphics;
     private readonly Dictionary<(double, bool), XFont> fonts = [];
+    private readonly Dictionary<(string, double, bool), double> widths = [];
 
     public TextMeasurer()
     {
@@ -27,8 +28,28 @@ internal sealed class TextMeasurer : IDisposable
         return font;
     }
 
-    public double WidthMm(string text, double sizePt, bool bold) =>
-        text.Length == 0 ? 0 : graphics.MeasureString(text, Font(sizePt, bold)).Width / PointsPerMm;
+    public double WidthMm(string text, double sizePt, bool bold)
+    {
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        // Labels of one batch repeat most texts (pseudonym, sample type, date): measure each once.
+        if (widths.TryGetValue((text, sizePt, bold), out var width))
+        {
+            return width;
+        }
+
+        if (widths.Count > 50_000)
+        {
+            widths.Clear();
+        }
+
+        width = graphics.MeasureString(text, Font(sizePt, bold)).Width / PointsPerMm;
+        widths[(text, sizePt, bold)] = width;
+        return width;
+    }
 
     /// <summary>Distance from the top of a line box to its baseline, in mm.</summary>
     public double AscentMm(double sizePt, bool bold)

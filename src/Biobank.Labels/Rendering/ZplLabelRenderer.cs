@@ -87,7 +87,7 @@ public sealed class ZplLabelRenderer(int dpi = 203) : ILabelRenderer
     {
         if (b.Payload.Any(c => c > 127))
         {
-            throw new LabelDataException(labelNumber, "barcode", $"Label {labelNumber}: \"{b.Payload}\" has characters outside ASCII; the ZPL barcode commands here accept ASCII only.");
+            throw new LabelDataException(labelNumber, b.Field, $"Label {labelNumber}: the field '{b.Field}' (\"{b.Payload}\") has characters outside ASCII; ZPL barcodes here accept ASCII only.");
         }
 
         var module = Math.Max(1, Dots(b.ModuleMm));

@@ -110,6 +110,20 @@ public sealed partial class ZplLabelRendererTests
     }
 
     [Fact]
+    public void Non_ascii_barcode_value_is_refused_for_zpl_naming_label_and_field()
+    {
+        // Data Matrix itself takes Latin-1 (the PDF prints it); the ZPL path does not.
+        var template = LabelTemplate.LoadByName(Repository.LabelsFolder, "cryovial-2d");
+        var rows = new[] { Rows.Cryovial("AL-1"), Rows.Cryovial("AL-É2") };
+
+        new PdfLabelRenderer().Render(template, rows, Stream.Null).ShouldBe(2);
+        var error = Should.Throw<LabelDataException>(() => new ZplLabelRenderer().Render(template, rows, Stream.Null));
+
+        (error.LabelNumber, error.Field).ShouldBe((2, "barcode"));
+        error.Message.ShouldContain("outside ASCII");
+    }
+
+    [Fact]
     public void Only_real_printer_resolutions_are_accepted()
     {
         Should.Throw<ArgumentOutOfRangeException>(() => new ZplLabelRenderer(150));
