@@ -1,0 +1,7 @@
+namespace Biobank.Labels.Barcodes;
+
+public enum BarcodeFormat
+{
+    Code128,
+    DataMatrix,
+}
