@@ -6,6 +6,8 @@ namespace Biobank.Core.Data;
 public sealed class SqliteDialect : ISqlDialect
 {
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, object> _writers = new();
     private int _walChecked;
 
     public SqliteDialect(string connectionString)
@@ -58,10 +60,36 @@ public sealed class SqliteDialect : ISqlDialect
 
     public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)
     {
-        // deferred: false => BEGIN IMMEDIATE: the write lock is taken now, not at the first write.
-        var sqlite = (SqliteConnection)connection;
-        await Task.CompletedTask;
-        return sqlite.BeginTransaction(deferred: false);
+        // Writers of this process queue on a semaphore instead of meeting in SQLite's busy handler, whose
+        // coarse sleeps (up to 100 ms) would make the slowest scans wait far longer than the lock is held.
+        // The connection keeps its turn until it closes, so sequential transactions on it do not deadlock.
+        if (!_writers.TryGetValue(connection, out _))
+        {
+            await _writeTurn.WaitAsync(ct);
+            _writers.Add(connection, new object());
+            connection.StateChange += ReleaseTurn;
+        }
+        try
+        {
+            // deferred: false => BEGIN IMMEDIATE: the write lock is taken now, not at the first write.
+            return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            connection.StateChange -= ReleaseTurn;
+            _writers.Remove(connection);
+            _writeTurn.Release();
+            throw;
+        }
+    }
+
+    private void ReleaseTurn(object? sender, System.Data.StateChangeEventArgs e)
+    {
+        if (e.CurrentState == System.Data.ConnectionState.Closed && sender is DbConnection connection && _writers.Remove(connection))
+        {
+            connection.StateChange -= ReleaseTurn;
+            _writeTurn.Release();
+        }
     }
 
     public Task<IAsyncDisposable> AcquireMigrationLockAsync(DbConnection connection, CancellationToken ct)

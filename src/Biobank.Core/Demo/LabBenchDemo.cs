@@ -37,14 +37,15 @@ public sealed class LabBenchDemo : IDemoSeedPart
 
     public static readonly (string Primary, string Aliquot, int Count, decimal Volume)[] Plans =
     [
-        ("EDTA", "PLASMA", 6, 250), ("EDTA", "BUFFY", 1, 500),
+        ("EDTA", "PLASMA", 8, 250), ("EDTA", "BUFFY", 2, 500),
         ("SERUM", "SER", 10, 250),
         ("PAXGENE", "RNA", 4, 600),
-        ("SALIVA", "SALSUP", 8, 250),
+        ("SALIVA", "SALSUP", 10, 200),
     ];
 
-    // Two EDTA tubes per visit: with the plans above a visit gives 50 aliquots.
-    private static readonly string[] VisitTubes = ["EDTA", "EDTA", "SERUM", "PAXGENE", "SALIVA"];
+    // Two EDTA and two serum tubes per visit: with the plans above a visit gives 54 aliquots,
+    // so 2,300 patients make about half a million.
+    private static readonly string[] VisitTubes = ["EDTA", "EDTA", "SERUM", "SERUM", "PAXGENE", "SALIVA"];
 
     public async Task SeedAsync(DemoContext context, CancellationToken ct)
     {
@@ -112,7 +113,7 @@ public sealed class LabBenchDemo : IDemoSeedPart
             """, "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9");
 
         var patients = ctx.Options.Patients;
-        var start = ctx.Now.AddYears(-3);
+        var start = ctx.Now.AddYears(-4);
         long tubes = 0, events = 0, collections = 0;
         for (var i = 0; i < patients; i++)
         {
@@ -121,7 +122,7 @@ public sealed class LabBenchDemo : IDemoSeedPart
             var siteId = ctx.SiteIds[siteCode];
             var pseudonym = $"{siteCode}-{i / collectionSites.Length + 1:D4}";
             var withdrawn = i % 37 == 11;
-            var rtStart = start.AddDays(rnd.Next(0, 1040)).Date.AddHours(8);
+            var rtStart = start.AddDays(rnd.Next(0, 1400)).Date.AddHours(8);
             var patientId = await insertPatient.ScalarAsync(ct, pseudonym, siteId, rnd.Next(2) == 0 ? "F" : "M", Math.Round((decimal)(rnd.NextDouble() * 17.5 + 0.5), 1),
                 withdrawn ? "withdrawn" : "given", rtStart.AddDays(-14).ToString("yyyy-MM-dd"), withdrawn ? ctx.Now.AddDays(-20) : null, ctx.Now);
             var technician = $"tech.{siteCode.ToLowerInvariant()}";

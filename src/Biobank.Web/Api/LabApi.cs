@@ -7,6 +7,8 @@ namespace Biobank.Web.Api;
 
 public sealed record ScanRequest(string? Barcode, string? Position, bool? Move);
 
+public sealed record BoxRequest(string? Name, int? Rows, int? Columns, string? Barcode);
+
 /// <summary>Scanner and integration endpoints of the lab bench: tubes and boxes, scoped to the caller's site.</summary>
 public static class LabApi
 {
@@ -62,6 +64,23 @@ public static class LabApi
             }
             return Results.Ok(new { barcode = box.Barcode, name = box.Name, site = box.SiteCode, rows = box.Rows, columns = box.Cols, positionsUsed = box.Used, location = box.Location, positions });
         });
+
+        api.MapPost("/boxes", async (BoxRequest? body, HttpContext http, StorageSetup storage, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (body is null || string.IsNullOrWhiteSpace(body.Name))
+            {
+                return Problems.Invalid("name", "Send JSON {\"name\": \"…\", \"rows\": 10, \"columns\": 10}.");
+            }
+            if (caller.SiteId is not { } siteId)
+            {
+                return Problems.Invalid("site", "A central account has no site to put the box in; use an account of the site.");
+            }
+            var result = await storage.AddBoxAsync(caller, siteId, null, body.Name, body.Rows ?? 10, body.Columns ?? 10, body.Barcode, ct);
+            return result.Ok
+                ? Results.Created($"/api/v1/boxes/{Uri.EscapeDataString(result.Value!)}", new { barcode = result.Value, name = body.Name, rows = body.Rows ?? 10, columns = body.Columns ?? 10 })
+                : Problems.From(result.Problem!);
+        }).RequireAuthorization(Policies.Lab);
 
         api.MapPost("/boxes/{boxBarcode}/tubes", async (string boxBarcode, ScanRequest? body, HttpContext http, StoreTube store, CancellationToken ct) =>
         {

@@ -138,6 +138,7 @@ public static class WebSetup
             app.UseDeveloperExceptionPage();
         }
         app.UseSecurityHeaders();
+        app.UseServerTiming();
         app.UseStatusCodePages(async ctx =>
         {
             if (ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
