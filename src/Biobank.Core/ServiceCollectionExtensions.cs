@@ -3,6 +3,7 @@ using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Core.Samples;
+using Biobank.Core.Shipments;
 using Biobank.Core.Sites;
 using Biobank.Core.Storage;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TubeActions>();
         services.AddSingleton<RackImport>();
         services.AddSingleton<IDemoSeedPart, LabBenchDemo>();
+
+        services.AddSingleton<ShipmentQueries>();
+        services.AddSingleton<BuildShipment>();
+        services.AddSingleton<MoveShipment>();
         return services;
     }
 }

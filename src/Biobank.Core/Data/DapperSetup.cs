@@ -20,6 +20,30 @@ public static class DapperSetup
         }
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(new DecimalHandler());
+    }
+
+    /// <summary>
+    /// SQLite's NUMERIC affinity stores 9.0 as the integer 9 and 9.5 as a real, so one column yields Int64 on one
+    /// row and Double on the next; Dapper would cast the first row's type for all. Volumes and doses are decimal.
+    /// </summary>
+    private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter parameter, decimal value)
+        {
+            parameter.Value = value;
+            parameter.DbType = DbType.Decimal;
+        }
+
+        public override decimal Parse(object value) => value switch
+        {
+            decimal d => d,
+            double d => (decimal)d,
+            long l => l,
+            int i => i,
+            string s => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+            _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+        };
     }
 
     private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
