@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ShipmentQueries>();
         services.AddSingleton<BuildShipment>();
         services.AddSingleton<MoveShipment>();
+        services.AddSingleton<ManifestExport>();
+        services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
         return services;
     }
 }

@@ -24,6 +24,19 @@ public interface IDemoSeedPart
     Task SeedAsync(DemoContext context, CancellationToken ct);
 }
 
+/// <summary>
+/// Runs after the seed transaction committed, through the real use cases (which open their own connections):
+/// demo data that is best made the way users make it, such as shipments walked through their states.
+/// </summary>
+public interface IDemoFollowUp
+{
+    int Order { get; }
+
+    Task RunAsync(DemoContextSummary seeded, CancellationToken ct);
+}
+
+public sealed record DemoContextSummary(IReadOnlyDictionary<string, long> SiteIds, IReadOnlyDictionary<string, long> UserIds, DemoOptions Options);
+
 /// <summary>What the parts share: the connection and transaction, a fixed-seed random, the sites and users.</summary>
 public sealed class DemoContext(DbConnection connection, DbTransaction transaction, DemoOptions options, DateTime now, ISqlDialect dialect)
 {
@@ -42,7 +55,7 @@ public sealed class DemoContext(DbConnection connection, DbTransaction transacti
 /// Deterministic demo data: the consortium's sites, one user per role and site, and whatever the
 /// feature parts add. Runs only on an empty database.
 /// </summary>
-public sealed class DemoSeeder(IDb db, IAudit audit, IEnumerable<IDemoSeedPart> parts, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(IDb db, IAudit audit, IEnumerable<IDemoSeedPart> parts, IEnumerable<IDemoFollowUp> followUps, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     public const string DefaultPassword = "biobank-demo-2026";
 
@@ -130,6 +143,12 @@ public sealed class DemoSeeder(IDb db, IAudit audit, IEnumerable<IDemoSeedPart> 
                 New: new { Rows = count, options.Seed, options.Patients }, Reason: "demo data"), ct);
         }
         await tx.CommitAsync(ct);
+        await c.CloseAsync();
+        var summary = new DemoContextSummary(context.SiteIds, context.UserIds, options);
+        foreach (var followUp in followUps.OrderBy(f => f.Order))
+        {
+            await followUp.RunAsync(summary, ct);
+        }
         logger.LogInformation("Demo data seeded: {Counts}", string.Join(", ", context.Counts.Select(kv => $"{kv.Key}={kv.Value}")));
         return new DemoReport(true, Logins(), options.Password, context.Counts);
     }

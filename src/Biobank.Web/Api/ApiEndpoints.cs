@@ -23,6 +23,7 @@ public static class ApiEndpoints
             Results.Ok((await sites.ListAsync(http.Caller(), ct)).Select(s => new { code = s.Code, name = s.Name, country = s.Country, kind = s.Kind })));
 
         api.MapLabApi();
+        api.MapShipmentsApi();
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public static class Navigation
         new("Collections", "/Samples/Collections", Bench),
         new("Tubes", "/Samples/Search", Bench),
         new("Freezers", "/Storage", Bench),
+        new("Shipments", "/Shipments", Bench),
     ];
 
     public static readonly IReadOnlyList<NavItem> AdminItems =

@@ -6,6 +6,7 @@ using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Web.Api;
+using Biobank.Web.Shipments;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -41,6 +42,8 @@ public static class WebSetup
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbKeyRepository(sp.GetRequiredService<IDb>(), sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton<IHomePanel, AdminHomePanel>();
+        services.AddSingleton<IHomePanel, ShipmentsHomePanel>();
+        services.AddSingleton<ShipmentDocuments>();
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;
@@ -94,6 +97,7 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
             o.Conventions.AuthorizeFolder("/Samples", Policies.Lab);
             o.Conventions.AuthorizeFolder("/Storage", Policies.Lab);
+            o.Conventions.AuthorizeFolder("/Shipments", Policies.Shipping);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));

@@ -1,0 +1,50 @@
+using Biobank.Core.Shipments;
+using Biobank.Web.Shipments;
+using Biobank.Web.Infrastructure;
+
+namespace Biobank.Web.Api;
+
+/// <summary>Shipments for integrations: the list the caller may see and the manifest for the sender's and receiver's users.</summary>
+public static class ShipmentsApi
+{
+    public static void MapShipmentsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/shipments", async (HttpContext http, ShipmentQueries queries, string? state, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (state is { Length: > 0 } && !ShipmentStates.All.Contains(state.ToLowerInvariant()))
+            {
+                return Problems.Invalid("state", $"state must be one of {string.Join(", ", ShipmentStates.All)}.");
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            return Results.Ok((await queries.ListAsync(http.Caller(), state, 1000, ct)).Select(s => new
+            {
+                barcode = s.Barcode, from = s.FromCode, to = s.ToCode, state = s.State, tubes = s.Tubes, boxes = s.Boxes, courier = s.Courier,
+                trackingNumber = s.TrackingNumber, dispatchedUtc = s.DispatchedUtc, receivedUtc = s.ReceivedUtc, overdue = s.IsOverdue(now),
+            }));
+        });
+
+        api.MapGet("/shipments/{barcode}/manifest", async (string barcode, HttpContext http, ManifestExport manifest, CancellationToken ct) =>
+            await manifest.BuildAsync(http.Caller(), barcode, ct) is { } built
+                ? Results.Json(built.Manifest, ManifestExport.Json)
+                : Problems.NotFound($"No shipment {barcode} from or to your site."));
+
+        api.MapGet("/shipments/{barcode}/manifest.pdf", async (string barcode, HttpContext http, ManifestExport manifest, ShipmentDocuments documents, CancellationToken ct) =>
+        {
+            var built = await manifest.BuildAsync(http.Caller(), barcode, ct);
+            if (built is null)
+            {
+                return Problems.NotFound($"No shipment {barcode} from or to your site.");
+            }
+            var pdf = documents.ManifestPdf(built.Value.Shipment, built.Value.Lines, http.Caller().UserName);
+            return Results.File(pdf, "application/pdf", $"manifest-{built.Value.Shipment.Barcode}.pdf");
+        });
+
+        api.MapGet("/shipments/{barcode}/labels.pdf", async (string barcode, HttpContext http, ShipmentQueries queries, ShipmentDocuments documents, CancellationToken ct) =>
+        {
+            var s = await queries.ByBarcodeAsync(http.Caller(), barcode, ct);
+            return s is null
+                ? Problems.NotFound($"No shipment {barcode} from or to your site.")
+                : Results.File(documents.PackageLabelsPdf(s), "application/pdf", $"package-labels-{s.Barcode}.pdf");
+        });
+    }
+}
