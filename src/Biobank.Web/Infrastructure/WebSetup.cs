@@ -6,6 +6,7 @@ using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Web.Api;
+using Biobank.Web.Jobs;
 using Biobank.Web.Shipments;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -38,6 +39,7 @@ public static class WebSetup
         var config = builder.Configuration;
         services.AddBiobankCore(config);
         services.AddSingleton<DemoState>();
+        services.AddBiobankJobs(config);
         services.AddDataProtection().SetApplicationName("Biobank");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbKeyRepository(sp.GetRequiredService<IDb>(), sp.GetRequiredService<TimeProvider>())));
