@@ -41,6 +41,7 @@ public static class WebSetup
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbKeyRepository(sp.GetRequiredService<IDb>(), sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton<IHomePanel, AdminHomePanel>();
+        services.AddSingleton<IHomePanel, TubesToStorePanel>();
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;
