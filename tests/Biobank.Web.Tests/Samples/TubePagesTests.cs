@@ -105,6 +105,10 @@ public sealed class TubePagesTests(BiobankWebFactory app) : IClassFixture<Bioban
 
         (await client.GetAsync($"/Samples/Tube/{Barcodes.Format("BRU", BarcodeKind.Aliquot, 99_999_999)}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await client.GetAsync($"/Samples/Tube/{tube.Barcode.ToLowerInvariant()}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // '*' is a check character too (value 36); links escape it and the page finds the tube.
+        var star = (await app.Get<TubeQueries>().SearchAsync(Caller.System, new TubeSearch(Site: "BRU", Limit: 1000), default)).First(t => t.Barcode.EndsWith('*'));
+        (await client.GetAsync($"/Samples/Tube/{Uri.EscapeDataString(star.Barcode)}")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

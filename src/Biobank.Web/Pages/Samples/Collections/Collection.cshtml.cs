@@ -176,6 +176,16 @@ public sealed class CollectionModel(
         return string.Join(" + ", Plans.Where(p => p.PrimaryTypeId == type.Id).Select(p => $"{p.Count} × {SampleDisplay.Ul(p.VolumeUl)} {p.AliquotType}"));
     }
 
+    /// <summary>The by-hand form starts on the tube's usual aliquot (the biggest line of its plan), not on whatever type sorts first.</summary>
+    public ManualForm ManualDefault(TubeView primary)
+    {
+        var type = TypesByCode.GetValueOrDefault(primary.SampleTypeCode);
+        var line = type is null ? null : Plans.Where(p => p.PrimaryTypeId == type.Id).OrderByDescending(p => p.Count).FirstOrDefault();
+        return line is null
+            ? new ManualForm { TubeId = primary.Id }
+            : new ManualForm { TubeId = primary.Id, AliquotTypeId = line.AliquotTypeId, VolumeUl = line.VolumeUl };
+    }
+
     public decimal PlanTotal(string primaryTypeCode) =>
         TypesByCode.TryGetValue(primaryTypeCode, out var type) ? Plans.Where(p => p.PrimaryTypeId == type.Id).Sum(p => p.Count * p.VolumeUl) : 0;
 
