@@ -22,6 +22,22 @@ public sealed class CollectionPagesTests(BiobankWebFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task Without_a_patient_the_form_asks_for_a_pseudonym_and_finds_the_patient()
+    {
+        var client = await app.SignInAsync("tech.bru");
+        var picker = await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Samples/Collections/New"));
+        picker.QuerySelector("#pick-patient input[name=Pseudonym]").ShouldNotBeNull();
+
+        var own = await app.Get<Patients>().FindByPseudonymAsync(Caller.System, "BRU-0001", default);
+        var found = await client.GetAsync("/Samples/Collections/New?pseudonym=BRU-0001");
+        found.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        found.Headers.Location!.ToString().ShouldBe($"/Samples/Collections/New?patientId={own!.Id}");
+
+        var other = await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Samples/Collections/New?pseudonym=AAR-0001"));
+        Errors(other).ShouldHaveSingleItem().ShouldContain("No patient AAR-0001 at your site");
+    }
+
+    [Fact]
     public async Task Registering_a_collection_shows_its_primary_tubes_and_barcodes()
     {
         var client = await app.SignInAsync("tech.bru");
