@@ -54,7 +54,7 @@ public sealed class SamplesBrowserTests(BrowserFixture browser, KestrelWebFactor
         await page.WaitForSelectorAsync("#check-in");
         await page.ClickAsync("#check-in button");
         await page.WaitForSelectorAsync("#check-out");
-        (await page.InnerTextAsync("#tube-freeze-thaw")).ShouldBe("1");
+        (await page.InnerTextAsync("#tube-freeze-thaw")).ShouldBe((stored.FreezeThawCount + 1).ToString());
         await Shot(page, "samples-tube.png");
 
         await page.GotoAsync($"{app.BaseUrl}/Samples/Search?pseudonym=BRU-0002&sampleType=PLASMA");
