@@ -37,6 +37,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Collections>();
         services.AddSingleton<Aliquoting>();
         services.AddSingleton<TubeQueries>();
+        services.AddSingleton<ProcessingRecords>();
+        services.AddSingleton<TubesToStore>();
+        services.AddSingleton<ExportTubes>();
         services.AddSingleton<StorageSetup>();
         services.AddSingleton<StoreTube>();
         services.AddSingleton<TubeActions>();

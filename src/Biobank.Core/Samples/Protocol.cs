@@ -126,9 +126,10 @@ public sealed class Protocol(IDb db, IAudit audit)
         {
             return Result<long>.Invalid("Kind: primary (collection tube) or aliquot (cryovial).", "Kind");
         }
-        if (t.SprecType.Length != 3 || !t.SprecType.All(char.IsAsciiLetterUpper))
+        // SPREC type codes mix capitals and digits (PL1, PL2), so digits are allowed here.
+        if (t.SprecType.Length != 3 || !t.SprecType.All(ch => char.IsAsciiLetterUpper(ch) || char.IsAsciiDigit(ch)))
         {
-            return Result<long>.Invalid("SPREC sample type: three capital letters, such as PL1, SER, BFF, BLD or SAL.", "SprecType");
+            return Result<long>.Invalid("SPREC sample type: three capital letters or digits, such as PL1, SER, BFF, BLD or SAL.", "SprecType");
         }
         if (t.SprecContainer.Length != 3 || !t.SprecContainer.All(char.IsAsciiLetterUpper))
         {
