@@ -2,6 +2,7 @@ using Biobank.Core.Accounts;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
+using Biobank.Core.Registry;
 using Biobank.Core.Sites;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<AuditQueries>();
         services.AddSingleton<DemoSeeder>();
+
+        services.AddSingleton<ImportRegistry>();
+        services.AddSingleton<ImportDoses>();
+        services.AddSingleton<DoseQueries>();
         return services;
     }
 }
