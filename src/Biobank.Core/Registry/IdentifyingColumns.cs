@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Biobank.Core.Registry;
@@ -107,26 +106,31 @@ public static class IdentifyingColumns
     /// <summary>Lower-case ASCII words of a header: accents dropped, ø/æ/ß spelt out, camelCase split.</summary>
     private static List<string> SplitWords(string header)
     {
+        // Folded by table: the application runs with invariant globalization, where Unicode normalisation is not available.
         var folded = new StringBuilder(header.Length + 8);
         var previousLower = false;
-        foreach (var ch in header.Normalize(NormalizationForm.FormD))
+        foreach (var ch in header)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
             if (char.IsUpper(ch) && previousLower)
             {
                 folded.Append(' ');
             }
             previousLower = char.IsLower(ch);
-            folded.Append(char.ToLowerInvariant(ch) switch
+            var lower = char.ToLowerInvariant(ch);
+            folded.Append(lower switch
             {
-                'ø' => "o",
+                _ when char.IsAsciiLetterOrDigit(lower) => lower.ToString(),
+                'à' or 'á' or 'â' or 'ã' or 'ä' or 'å' => "a",
+                'ç' => "c",
+                'è' or 'é' or 'ê' or 'ë' => "e",
+                'ì' or 'í' or 'î' or 'ï' => "i",
+                'ñ' => "n",
+                'ò' or 'ó' or 'ô' or 'õ' or 'ö' or 'ø' => "o",
+                'ù' or 'ú' or 'û' or 'ü' => "u",
+                'ý' or 'ÿ' => "y",
                 'æ' => "ae",
+                'œ' => "oe",
                 'ß' => "ss",
-                'đ' => "d",
-                var c when char.IsAsciiLetterOrDigit(c) => c.ToString(),
                 _ => " ",
             });
         }

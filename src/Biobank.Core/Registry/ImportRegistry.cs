@@ -29,7 +29,10 @@ public sealed class ImportRegistry(IDb db, IAudit audit, TimeProvider clock)
         "prescribed_dose_gy", "fractions", "consent_status", "consent_date",
     ];
 
-    private const string ExistingByIds = Patients.Columns + " WHERE p.id IN @Ids";
+    // Every patient, unscoped: the import must know whether a pseudonym is taken at any site (the unique key), and it
+    // tells a site user no more than "registered at another site". Not "IN @ids": Dapper sends a list to Npgsql as one
+    // array parameter, which IN does not take.
+    private const string AllPatients = Patients.Columns;
 
     private const string InsertPatient = """
         INSERT INTO patient (pseudonym, site_id, sex, age_at_rt_years, diagnosis_group, modality, rt_start, rt_end,
@@ -100,14 +103,13 @@ public sealed class ImportRegistry(IDb db, IAudit audit, TimeProvider clock)
             return Refused(result, problems);
         }
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var matched = await CheckAgainstDatabaseAsync(c, tx, caller, records, problems, ct);
+        var existing = await CheckAgainstDatabaseAsync(c, tx, caller, records, problems, ct);
         if (problems.Any)
         {
             await tx.RollbackAsync(ct);
             return Refused(result, problems);
         }
 
-        var existing = (await RegistryData.ByIdsAsync<Patient>(c, tx, ExistingByIds, matched, ct)).ToDictionary(p => p.Pseudonym, StringComparer.Ordinal);
         var now = clock.GetUtcNow().UtcDateTime;
         var reason = $"registry import {command.FileName} (sha256 {info.Sha256[..12]})";
         int created = 0, updated = 0, unchanged = 0;
@@ -177,31 +179,35 @@ public sealed class ImportRegistry(IDb db, IAudit audit, TimeProvider clock)
         };
     }
 
-    /// <summary>Pseudonyms already registered: their ids when they match exactly and at the same site, problems otherwise.</summary>
-    private static async Task<List<long>> CheckAgainstDatabaseAsync(DbConnection c, DbTransaction? tx, Caller caller,
+    /// <summary>Pseudonyms already registered: the patients when they match exactly and at the same site, problems otherwise.</summary>
+    private static async Task<Dictionary<string, Patient>> CheckAgainstDatabaseAsync(DbConnection c, DbTransaction? tx, Caller caller,
         List<RegistryRecord> records, ImportProblems problems, CancellationToken ct)
     {
-        var keys = await RegistryData.PatientKeysAsync(c, tx, ct);
-        var matched = new List<long>();
+        var registered = new Dictionary<string, Patient>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var p in c.QueryUnbufferedAsync<Patient>(AllPatients, transaction: tx).WithCancellation(ct))
+        {
+            registered.TryAdd(p.Pseudonym, p);
+        }
+        var matched = new Dictionary<string, Patient>(StringComparer.Ordinal);
         foreach (var r in records)
         {
-            if (!keys.TryGetValue(r.Pseudonym, out var key))
+            if (!registered.TryGetValue(r.Pseudonym, out var known))
             {
                 continue;
             }
-            if (!string.Equals(key.Pseudonym, r.Pseudonym, StringComparison.Ordinal))
+            if (!string.Equals(known.Pseudonym, r.Pseudonym, StringComparison.Ordinal))
             {
-                problems.Add(r.Row, "pseudonym", r.Pseudonym, $"registered as {(caller.CanSee(key.SiteId) ? key.Pseudonym : "a pseudonym")} that differs only in upper/lower case: write it exactly as registered");
+                problems.Add(r.Row, "pseudonym", r.Pseudonym, $"registered as {(caller.CanSee(known.SiteId) ? known.Pseudonym : "a pseudonym")} that differs only in upper/lower case: write it exactly as registered");
             }
-            else if (key.SiteId != r.SiteId)
+            else if (known.SiteId != r.SiteId)
             {
-                problems.Add(r.Row, "site", r.SiteCode, caller.CanSee(key.SiteId)
-                    ? $"{r.Pseudonym} is registered at site {key.SiteCode}: an import does not move a patient to another site"
+                problems.Add(r.Row, "site", r.SiteCode, caller.CanSee(known.SiteId)
+                    ? $"{r.Pseudonym} is registered at site {known.SiteCode}: an import does not move a patient to another site"
                     : $"{r.Pseudonym} is registered at another site");
             }
             else
             {
-                matched.Add(key.Id);
+                matched[r.Pseudonym] = known;
             }
         }
         return matched;

@@ -46,17 +46,6 @@ internal static class RegistryData
         }
         return keys;
     }
-
-    /// <summary>Runs a query with an <c>IN @Ids</c> list in chunks: SQLite and PostgreSQL both cap parameter counts.</summary>
-    public static async Task<List<T>> ByIdsAsync<T>(DbConnection c, DbTransaction? tx, string sql, IReadOnlyList<long> ids, CancellationToken ct)
-    {
-        var result = new List<T>(ids.Count);
-        foreach (var chunk in ids.Chunk(500))
-        {
-            result.AddRange(await c.QueryAsync<T>(new CommandDefinition(sql, new { Ids = chunk }, tx, cancellationToken: ct)));
-        }
-        return result;
-    }
 }
 
 /// <summary>An import reads its file twice (hash, then rows): a stream that cannot seek is copied to a temporary file first.</summary>
