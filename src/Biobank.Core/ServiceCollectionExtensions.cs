@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImportRegistry>();
         services.AddSingleton<ImportDoses>();
         services.AddSingleton<DoseQueries>();
+        services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
         return services;
     }
 }
