@@ -8,13 +8,15 @@ namespace Biobank.Core.Registry;
 /// </summary>
 public sealed record ImportProblem(int Row, string Column, string Value, string Reason)
 {
-    /// <summary><c>row 7, column site: 'XYZ' — no site with this code</c>; file-level problems without the row.</summary>
+    /// <summary><c>row 7, column site: 'XYZ' — no site has this code</c>; problems of the whole file without the row.</summary>
     public override string ToString()
     {
-        var where = Row > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"row {Row}, column {(Column.Length > 0 ? Column : "-")}")
-            : Column.Length > 0 ? Column : "file";
-        return $"{where}: '{Value}' — {Reason}";
+        if (Row > 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"row {Row}, column {(Column.Length > 0 ? Column : "-")}: '{Value}' — {Reason}");
+        }
+        var where = Column.Length > 0 ? Column : "file";
+        return Value.Length > 0 ? $"{where}: '{Value}' — {Reason}" : $"{where}: {Reason}";
     }
 }
 

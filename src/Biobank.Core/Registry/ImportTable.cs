@@ -11,12 +11,14 @@ internal sealed class ImportTable
 {
     private readonly Dictionary<string, int> _index;
     private readonly int _width;
+    private readonly int _needed;
     private readonly List<int> _unnamed;
 
     private ImportTable(Dictionary<string, int> index, int width, List<int> unnamed)
     {
         _index = index;
         _width = width;
+        _needed = index.Count == 0 ? 0 : index.Values.Max() + 1;
         _unnamed = unnamed;
     }
 
@@ -61,6 +63,13 @@ internal sealed class ImportTable
                 {
                     problems.Add(row.Number, "", row.Cells.Count.ToString(CultureInfo.InvariantCulture),
                         $"the row has {row.Cells.Count} values but the header has {table._width} columns (a separator inside an unquoted value?)");
+                    continue;
+                }
+                if (row.Cells.Count < table._needed)
+                {
+                    // Values shifted left by a missing separator would land in the wrong columns: refuse rather than guess.
+                    problems.Add(row.Number, "", row.Cells.Count.ToString(CultureInfo.InvariantCulture),
+                        $"the row has {row.Cells.Count} values but the header has {table._width} columns (a missing separator?)");
                     continue;
                 }
                 foreach (var i in table._unnamed)

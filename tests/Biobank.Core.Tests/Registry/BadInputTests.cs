@@ -39,6 +39,7 @@ public sealed class BadInputTests(RegistryDatabases databases) : IClassFixture<R
         ["an extra column"] = R(RegistryHeader + ",ward\n" + Patient() + ",B4\n", 1, "ward", "unexpected column"),
         ["a column twice"] = R(RegistryHeader + ",site\n" + Patient() + ",BRU\n", 1, "site", "appears twice"),
         ["a row with more values than the header"] = R(RegistryCsv(Patient(), Patient("BRU-0101", diagnosis: "glioma, low grade")), 3, "", "the header has 12 columns"),
+        ["a row with fewer values than the header"] = R(RegistryCsv(Patient(), Patient("BRU-0101").Replace(",medulloblastoma,", ",")), 3, "", "the header has 12 columns"),
         ["a stray quote"] = R(RegistryCsv(Patient(diagnosis: "medullo\"blastoma")), 2, "", "quote"),
         ["a value in a column without a header"] = R(RegistryHeader + ",\n" + Patient() + ",stray\n", 2, "M (no header)", "without a header"),
         ["a damaged workbook"] = new("registry", () => XlsxWriter.FromCsv(RegistryCsv(Patient()))[..300], 0, "", "workbook"),
