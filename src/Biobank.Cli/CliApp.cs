@@ -99,6 +99,7 @@ public sealed class Arguments
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _tookNext = new(StringComparer.Ordinal);
 
     public List<string> Positional { get; } = [];
 
@@ -121,6 +122,7 @@ public sealed class Arguments
                 else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
                     value = args[++i];
+                    result._tookNext.Add(name);
                 }
                 if (!result._options.TryAdd(name, value))
                 {
@@ -144,9 +146,15 @@ public sealed class Arguments
     public string Required(string name) =>
         Option(name) is { Length: > 0 } v ? v : throw new UsageException($"--{name} is required");
 
+    /// <summary>A switch without a value: in "--flag FILE" the FILE is a positional argument, not the flag's value.</summary>
     public bool Flag(string name)
     {
         _used.Add(name);
+        if (_tookNext.Remove(name) && _options[name] is { } positional)
+        {
+            Positional.Add(positional);
+            _options[name] = null;
+        }
         return _options.ContainsKey(name);
     }
 

@@ -9,5 +9,7 @@ public static class VerbCatalog
         new MigrateVerb(),
         new CreateTokenVerb(),
         new SeedDemoVerb(),
+        new ImportRegistryVerb(),
+        new ImportDosesVerb(),
     ];
 }

@@ -2,6 +2,7 @@ using Biobank.Core.Accounts;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
+using Biobank.Core.Registry;
 using Biobank.Core.Samples;
 using Biobank.Core.Shipments;
 using Biobank.Core.Sites;
@@ -51,6 +52,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
+
+        services.AddSingleton<ImportRegistry>();
+        services.AddSingleton<ImportDoses>();
+        services.AddSingleton<DoseQueries>();
+        services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
         return services;
     }
 }

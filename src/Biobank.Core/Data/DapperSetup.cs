@@ -21,12 +21,12 @@ public static class DapperSetup
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new DecimalHandler());
+        SqlMapper.AddTypeHandler(new DoubleHandler());
     }
 
-    /// <summary>
-    /// SQLite's NUMERIC affinity stores 9.0 as the integer 9 and 9.5 as a real, so one column yields Int64 on one
-    /// row and Double on the next; Dapper would cast the first row's type for all. Volumes and doses are decimal.
-    /// </summary>
+    // SQLite stores a NUMERIC value as INTEGER when it is whole and as REAL otherwise, so one column hands back Int64 on
+    // one row and Double on the next; Dapper compiles its reader for the first row's type and fails on the other.
+    // These handlers accept either (and PostgreSQL's decimal) for every decimal and double member.
     private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
     {
         public override void SetValue(IDbDataParameter parameter, decimal value)
@@ -38,11 +38,32 @@ public static class DapperSetup
         public override decimal Parse(object value) => value switch
         {
             decimal d => d,
-            double d => (decimal)d,
             long l => l,
             int i => i,
+            double x => (decimal)x,
+            float f => (decimal)f,
             string s => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
             _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+        };
+    }
+
+    private sealed class DoubleHandler : SqlMapper.TypeHandler<double>
+    {
+        public override void SetValue(IDbDataParameter parameter, double value)
+        {
+            parameter.Value = value;
+            parameter.DbType = DbType.Double;
+        }
+
+        public override double Parse(object value) => value switch
+        {
+            double x => x,
+            long l => l,
+            int i => i,
+            decimal d => (double)d,
+            float f => f,
+            string s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+            _ => Convert.ToDouble(value, CultureInfo.InvariantCulture),
         };
     }
 

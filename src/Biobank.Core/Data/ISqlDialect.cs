@@ -33,6 +33,13 @@ public interface ISqlDialect
     /// <summary>True when the error is a foreign-key violation.</summary>
     bool IsForeignKeyViolation(Exception error);
 
+    /// <summary>
+    /// Writes many rows into one table inside <paramref name="tx"/>: a prepared INSERT run per row (SQLite), binary COPY
+    /// (PostgreSQL). <paramref name="table"/> and <paramref name="columns"/> are constants of the caller, never input.
+    /// Values are long, int, decimal, double, bool, string, DateTime (UTC) or null.
+    /// </summary>
+    Task<long> BulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken ct);
+
     /// <summary>Creates an empty database when the server needs it (PostgreSQL in tests); no-op for files.</summary>
     Task EnsureDatabaseExistsAsync(CancellationToken ct);
 

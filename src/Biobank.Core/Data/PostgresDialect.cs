@@ -46,6 +46,37 @@ public sealed class PostgresDialect : ISqlDialect
 
     public bool IsForeignKeyViolation(Exception error) => error is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    public async Task<long> BulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken ct)
+    {
+        // COPY runs in the connection's open transaction: a rollback takes the rows back with everything else.
+        var npgsql = (NpgsqlConnection)connection;
+        await using var copy = await npgsql.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", ct);
+        long count = 0;
+        foreach (var row in rows)
+        {
+            await copy.StartRowAsync(ct);
+            foreach (var value in row)
+            {
+                var write = value switch
+                {
+                    null => copy.WriteNullAsync(ct),
+                    long v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Bigint, ct),
+                    int v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Integer, ct),
+                    decimal v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Numeric, ct),
+                    double v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Double, ct),
+                    bool v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Boolean, ct),
+                    string v => copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Text, ct),
+                    DateTime v => copy.WriteAsync(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime(), NpgsqlTypes.NpgsqlDbType.TimestampTz, ct),
+                    _ => throw new ArgumentException($"BulkInsertAsync cannot write a {value.GetType().Name}."),
+                };
+                await write;
+            }
+            count++;
+        }
+        await copy.CompleteAsync(ct);
+        return count;
+    }
+
     public async Task EnsureDatabaseExistsAsync(CancellationToken ct)
     {
         var builder = new NpgsqlConnectionStringBuilder(_connectionString);

@@ -103,6 +103,38 @@ public sealed class SqliteDialect : ISqlDialect
     public bool IsForeignKeyViolation(Exception error) =>
         error is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 787 };
 
+    public async Task<long> BulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
+        var parameters = new DbParameter[columns.Count];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = cmd.CreateParameter();
+            parameters[i].ParameterName = "$p" + i;
+            cmd.Parameters.Add(parameters[i]);
+        }
+        // One compiled statement for every row: parsing the SQL again per row would cost more than the insert.
+        await cmd.PrepareAsync(ct);
+        long count = 0;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = row[i] switch
+                {
+                    null => DBNull.Value,
+                    DateTime d => (d.Kind == DateTimeKind.Unspecified ? d : d.ToUniversalTime()).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+                    var v => v,
+                };
+            }
+            await cmd.ExecuteNonQueryAsync(ct);
+            count++;
+        }
+        return count;
+    }
+
     public Task EnsureDatabaseExistsAsync(CancellationToken ct) => Task.CompletedTask;
 
     public string Describe() => $"SQLite {DataSource}";
