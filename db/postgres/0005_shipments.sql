@@ -11,6 +11,8 @@ CREATE TABLE shipment (
     dry_ice_kg         NUMERIC NULL,
     logger_id          TEXT    NULL,
     packages           INTEGER NOT NULL DEFAULT 1,
+    responsible_name   TEXT    NULL,
+    responsible_phone  TEXT    NULL,
     dry_ice_left       BOOLEAN NULL,
     logger_ok          BOOLEAN NULL,
     condition_notes    TEXT    NULL,

@@ -11,6 +11,8 @@ CREATE TABLE shipment (
     dry_ice_kg         NUMERIC NULL,
     logger_id          TEXT    NULL,
     packages           INTEGER NOT NULL DEFAULT 1,
+    responsible_name   TEXT    NULL,
+    responsible_phone  TEXT    NULL,
     dry_ice_left       INTEGER NULL CHECK (dry_ice_left IN (0, 1)),
     logger_ok          INTEGER NULL CHECK (logger_ok IN (0, 1)),
     condition_notes    TEXT    NULL,

@@ -7,7 +7,7 @@ using Dapper;
 
 namespace Biobank.Core.Shipments;
 
-public sealed record PackInput(string? Courier, string? TrackingNumber, decimal? DryIceKg, string? LoggerId, int Packages);
+public sealed record PackInput(string? Courier, string? TrackingNumber, decimal? DryIceKg, string? LoggerId, int Packages, string? ResponsibleName = null, string? ResponsiblePhone = null);
 
 public sealed record Added(string Barcode, int Tubes, bool WholeBox, string Message);
 
@@ -55,7 +55,7 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
 
     private const string PackSql = """
         UPDATE shipment SET state = 'packed', courier = @Courier, tracking_number = @TrackingNumber, dry_ice_kg = @DryIceKg, logger_id = @LoggerId,
-               packages = @Packages, packed_utc = @Now, packed_by = @User
+               packages = @Packages, responsible_name = @ResponsibleName, responsible_phone = @ResponsiblePhone, packed_utc = @Now, packed_by = @User
         WHERE id = @Id AND state IN ('draft', 'packed')
         """;
 
@@ -232,7 +232,11 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         {
             return Result<bool>.Invalid("Courier: required, at most 100 characters.", "Courier");
         }
-        if (p.TrackingNumber is { Length: > 100 } || p.LoggerId is { Length: > 100 })
+        if (p.ResponsiblePhone is { Length: > 0 } phone && !phone.All(ch => char.IsAsciiDigit(ch) || ch is '+' or ' ' or '-' or '(' or ')' or '/'))
+        {
+            return Result<bool>.Invalid("Phone: digits, spaces and + - ( ) / only.", "ResponsiblePhone");
+        }
+        if (p.TrackingNumber is { Length: > 100 } || p.LoggerId is { Length: > 100 } || p.ResponsibleName is { Length: > 100 } || p.ResponsiblePhone is { Length: > 40 })
         {
             return Result<bool>.Invalid("Tracking number and logger ID: at most 100 characters.", "TrackingNumber");
         }
@@ -250,7 +254,8 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         }
         var changed = await c.ExecuteAsync(new CommandDefinition(PackSql, new
         {
-            shipment.Id, Courier = p.Courier.Trim(), TrackingNumber = Blank(p.TrackingNumber), p.DryIceKg, LoggerId = Blank(p.LoggerId), p.Packages, Now = now, User = caller.UserName,
+            shipment.Id, Courier = p.Courier.Trim(), TrackingNumber = Blank(p.TrackingNumber), p.DryIceKg, LoggerId = Blank(p.LoggerId), p.Packages,
+            ResponsibleName = Blank(p.ResponsibleName), ResponsiblePhone = Blank(p.ResponsiblePhone), Now = now, User = caller.UserName,
         }, tx, cancellationToken: ct));
         if (changed == 0)
         {

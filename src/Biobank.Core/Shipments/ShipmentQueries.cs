@@ -36,6 +36,8 @@ public sealed record ShipmentView
     public decimal? DryIceKg { get; init; }
     public string? LoggerId { get; init; }
     public int Packages { get; init; }
+    public string? ResponsibleName { get; init; }
+    public string? ResponsiblePhone { get; init; }
     public bool? DryIceLeft { get; init; }
     public bool? LoggerOk { get; init; }
     public string? ConditionNotes { get; init; }
@@ -99,7 +101,7 @@ public sealed class ShipmentQueries(IDb db)
     internal const string Select = """
         SELECT s.id AS Id, s.barcode AS Barcode, s.from_site_id AS FromSiteId, f.code AS FromCode, f.name AS FromName, f.country AS FromCountry,
                s.to_site_id AS ToSiteId, t.code AS ToCode, t.name AS ToName, t.country AS ToCountry, s.state AS State, s.external AS External,
-               s.courier AS Courier, s.tracking_number AS TrackingNumber, s.dry_ice_kg AS DryIceKg, s.logger_id AS LoggerId, s.packages AS Packages,
+               s.courier AS Courier, s.tracking_number AS TrackingNumber, s.dry_ice_kg AS DryIceKg, s.logger_id AS LoggerId, s.packages AS Packages, s.responsible_name AS ResponsibleName, s.responsible_phone AS ResponsiblePhone,
                s.dry_ice_left AS DryIceLeft, s.logger_ok AS LoggerOk, s.condition_notes AS ConditionNotes, s.reconcile_note AS ReconcileNote,
                s.created_utc AS CreatedUtc, s.created_by AS CreatedBy, s.packed_utc AS PackedUtc, s.packed_by AS PackedBy,
                s.dispatched_utc AS DispatchedUtc, s.dispatched_by AS DispatchedBy, s.received_utc AS ReceivedUtc, s.received_by AS ReceivedBy,

@@ -46,6 +46,7 @@ public static class WebSetup
         services.AddSingleton<IHomePanel, AdminHomePanel>();
         services.AddSingleton<IHomePanel, ShipmentsHomePanel>();
         services.AddSingleton<ShipmentDocuments>();
+        services.AddSingleton<LabelFolder>();
         services.AddSingleton<IHomePanel, TubesToStorePanel>();
         builder.Logging.AddSimpleConsole(o =>
         {

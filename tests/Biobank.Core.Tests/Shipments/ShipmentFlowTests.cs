@@ -90,6 +90,6 @@ public sealed class ShipmentFlowTests
         (await build.AddAsync(staff, shipment, withdrawn[0], default)).Problem!.Message.ShouldContain("consent is withdrawn");
         (await build.AddAsync(staff, shipment, foreign[0], default)).Problem!.Kind.ShouldBe(ProblemKind.NotFound);
         await using var c = await db.Db.OpenAsync(default);
-        (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM shipment_item")).ShouldBe(0);
+        (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM shipment_item i JOIN shipment s ON s.id = i.shipment_id WHERE s.barcode = @B", new { B = shipment })).ShouldBe(0);
     }
 }

@@ -44,7 +44,7 @@ public sealed class SamplesBrowserTests(BrowserFixture browser, KestrelWebFactor
         (await page.InnerTextAsync("[role=status]")).ShouldContain("SPREC BLD-PED-A-D-N-X-A");
         await page.Locator("section.primary-tube").First.Locator(".by-plan-form button").ClickAsync();
         await page.WaitForSelectorAsync("section.primary-tube table.aliquots");
-        (await page.Locator("section.primary-tube").First.Locator("table.aliquots tbody tr").CountAsync()).ShouldBe(7);
+        (await page.Locator("section.primary-tube").First.Locator("table.aliquots tbody tr").CountAsync()).ShouldBe(10);
         await Shot(page, "samples-collection.png");
 
         // A stored demo aliquot: location, parent, custody history.

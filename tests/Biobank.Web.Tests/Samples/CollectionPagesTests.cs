@@ -159,15 +159,15 @@ public sealed class CollectionPagesTests(BiobankWebFactory app) : IClassFixture<
         var page = await FollowAsync(client, await BiobankWebFactory.PostFormAsync(client, $"/Samples/Collections/{collection}",
             new() { ["tubeId"] = edta.Id.ToString() }, $"#by-plan-{edta.Id}"));
 
-        // EDTA plan: 6 × 250 µL plasma + 1 × 500 µL buffy coat = 2,000 µL.
+        // EDTA plan: 8 × 250 µL plasma + 2 × 500 µL buffy coat = 3,000 µL.
         var rows = page.QuerySelectorAll($"#tube-{edta.Id} table.aliquots tbody tr");
-        rows.Length.ShouldBe(7);
-        rows.Count(r => r.TextContent.Contains("Plasma", StringComparison.Ordinal)).ShouldBe(6);
-        rows.Count(r => r.TextContent.Contains("Buffy coat", StringComparison.Ordinal)).ShouldBe(1);
+        rows.Length.ShouldBe(10);
+        rows.Count(r => r.TextContent.Contains("Plasma", StringComparison.Ordinal)).ShouldBe(8);
+        rows.Count(r => r.TextContent.Contains("Buffy coat", StringComparison.Ordinal)).ShouldBe(2);
         rows.ShouldAllBe(r => r.QuerySelector("a")!.TextContent.StartsWith("BRUA"));
-        page.QuerySelector($"#tube-{edta.Id} .card-header")!.TextContent.ShouldContain("2,000 µL of 4,000 µL left");
-        Status(page).ShouldContain("7 aliquot(s) made");
-        (await TubesOfAsync(app, collection)).Single(t => t.Id == edta.Id).RemainingUl.ShouldBe(2000m);
+        page.QuerySelector($"#tube-{edta.Id} .card-header")!.TextContent.ShouldContain("1,000 µL of 4,000 µL left");
+        Status(page).ShouldContain("10 aliquot(s) made");
+        (await TubesOfAsync(app, collection)).Single(t => t.Id == edta.Id).RemainingUl.ShouldBe(1000m);
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
     [BindProperty] public decimal? DryIceKg { get; set; }
     [BindProperty] public string? LoggerId { get; set; }
     [BindProperty] public int Packages { get; set; } = 1;
+    [BindProperty] public string? ResponsibleName { get; set; }
+    [BindProperty] public string? ResponsiblePhone { get; set; }
     [BindProperty] public bool? DryIceLeft { get; set; }
     [BindProperty] public bool? LoggerOk { get; set; }
     [BindProperty] public long DiscrepancyId { get; set; }
@@ -58,7 +60,7 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
         ActAsync(barcode, build.RemoveAsync(HttpContext.Caller(), barcode, Code ?? "", ct), $"{Code} removed.", ct);
 
     public Task<IActionResult> OnPostPackAsync(string barcode, CancellationToken ct) =>
-        ActAsync(barcode, build.PackAsync(HttpContext.Caller(), barcode, new PackInput(Courier, TrackingNumber, DryIceKg, LoggerId, Packages), ct), "Packed: print the package labels and the manifest, then dispatch.", ct);
+        ActAsync(barcode, build.PackAsync(HttpContext.Caller(), barcode, new PackInput(Courier, TrackingNumber, DryIceKg, LoggerId, Packages, ResponsibleName, ResponsiblePhone), ct), "Packed: print the package labels and the manifest, then dispatch.", ct);
 
     public async Task<IActionResult> OnPostDispatchAsync(string barcode, CancellationToken ct)
     {
