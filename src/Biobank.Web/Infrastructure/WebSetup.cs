@@ -6,6 +6,7 @@ using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Web.Api;
+using Biobank.Web.Labels;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -36,6 +37,7 @@ public static class WebSetup
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddBiobankCore(config);
+        services.AddBiobankLabels(config);
         services.AddSingleton<DemoState>();
         services.AddDataProtection().SetApplicationName("Biobank");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -94,6 +96,7 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
             o.Conventions.AuthorizeFolder("/Samples", Policies.Lab);
             o.Conventions.AuthorizeFolder("/Storage", Policies.Lab);
+            o.Conventions.AuthorizeFolder("/Labels", Policies.Lab);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
