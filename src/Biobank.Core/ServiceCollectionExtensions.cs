@@ -2,6 +2,7 @@ using Biobank.Core.Accounts;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
+using Biobank.Core.Labels;
 using Biobank.Core.Samples;
 using Biobank.Core.Sites;
 using Biobank.Core.Storage;
@@ -41,6 +42,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TubeActions>();
         services.AddSingleton<RackImport>();
         services.AddSingleton<IDemoSeedPart, LabBenchDemo>();
+        services.AddSingleton<Printers>();
+        services.AddSingleton<LabelData>();
+        services.AddSingleton<LabelPrintLog>();
         return services;
     }
 }

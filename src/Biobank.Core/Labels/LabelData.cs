@@ -41,7 +41,7 @@ public sealed class LabelData(IDb db, TubeQueries tubes, StorageSetup storage, T
 
     private const int Chunk = 500;
 
-    private const string ByBarcodes = TubeQueries.Select + " WHERE (@AllSites OR t.site_id = @ScopeSiteId) AND t.barcode IN @Barcodes";
+    private readonly string _byBarcodes = TubeQueries.Select + $" WHERE (@AllSites OR t.site_id = @ScopeSiteId) AND {db.Dialect.InList("t.barcode", "@Barcodes")}";
 
     /// <summary>Fields of a tube label (cryovial-2d, sheet-a4-cryovial, tube-code128 and more).</summary>
     public static IReadOnlyDictionary<string, string> TubeFields(TubeView t) => new Dictionary<string, string>(StringComparer.Ordinal)
@@ -98,7 +98,7 @@ public sealed class LabelData(IDb db, TubeQueries tubes, StorageSetup storage, T
         {
             foreach (var chunk in codes.Distinct(StringComparer.Ordinal).Chunk(Chunk))
             {
-                foreach (var t in await c.QueryScopedAsync<TubeView>(ByBarcodes, caller, new { Barcodes = chunk }, ct: ct))
+                foreach (var t in await c.QueryScopedAsync<TubeView>(_byBarcodes, caller, new { Barcodes = chunk }, ct: ct))
                 {
                     found[t.Barcode] = t;
                 }

@@ -17,9 +17,9 @@ public sealed record PrintTarget(string Format, string? Printer = null)
 /// </summary>
 public sealed class LabelPrintLog(IDb db, IAudit audit)
 {
-    private const string Earlier = """
+    private readonly string _earlier = $"""
         SELECT DISTINCT a.row_key FROM audit_log a
-        WHERE (@AllSites OR a.site_id = @ScopeSiteId) AND a.action = 'print' AND a.table_name = @Table AND a.row_key IN @Keys
+        WHERE (@AllSites OR a.site_id = @ScopeSiteId) AND a.action = 'print' AND a.table_name = @Table AND {db.Dialect.InList("a.row_key", "@Keys")}
         """;
 
     /// <summary>Records the job; returns how many of its tubes or boxes had been printed before (reprints).</summary>
@@ -32,7 +32,7 @@ public sealed class LabelPrintLog(IDb db, IAudit audit)
         {
             foreach (var chunk in set.Labels.Where(l => l.Table == table).Select(l => l.Id.ToString()).Distinct().Chunk(500))
             {
-                foreach (var key in await c.QueryScopedAsync<string>(Earlier, caller, new { Table = table, Keys = chunk }, tx, ct))
+                foreach (var key in await c.QueryScopedAsync<string>(_earlier, caller, new { Table = table, Keys = chunk }, tx, ct))
                 {
                     printedBefore.Add((table, key));
                 }

@@ -1,8 +1,6 @@
-using Biobank.Core.Labels;
 using Biobank.Labels.Printing;
 using Biobank.Labels.Rendering;
 using Biobank.Labels.Templates;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Biobank.Web.Labels;
 
@@ -10,8 +8,8 @@ public static class LabelsSetup
 {
     /// <summary>
     /// Label printing for the web app: the templates folder (setting <c>Biobank:LabelsFolder</c>, else
-    /// <c>labels/</c> beside Biobank.sln, else the copy in the output folder), printers, label data, the
-    /// preview and the ZPL sender.
+    /// <c>labels/</c> beside Biobank.sln, else the copy in the output folder), the preview, the ZPL
+    /// sender and the printing service. Printers and label data are Core use cases (AddBiobankCore).
     /// </summary>
     public static IServiceCollection AddBiobankLabels(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,9 +18,6 @@ public static class LabelsSetup
             var contentRoot = sp.GetService<IWebHostEnvironment>()?.ContentRootPath;
             return new LabelTemplates(TemplateFolder.Find(configuration[TemplateFolder.Setting], contentRoot, AppContext.BaseDirectory));
         });
-        services.TryAddSingleton<Printers>();
-        services.TryAddSingleton<LabelData>();
-        services.TryAddSingleton<LabelPrintLog>();
         services.AddSingleton(_ => new ZplPrinter(new ZplPrinterOptions
         {
             ConnectTimeout = TimeSpan.FromSeconds(configuration.GetValue("Biobank:PrinterConnectSeconds", 3.0)),
