@@ -41,6 +41,11 @@ public sealed class LabelsVerb : IVerb
             var folder = TemplateFolder.Find(configured, Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
             template = LabelTemplate.LoadByName(folder, templateName);
         }
+        catch (LabelTemplateException e) when (e.Problems.Count == 1 && e.Problems[0].StartsWith("there is no template", StringComparison.Ordinal))
+        {
+            await stderr.WriteLineAsync($"labels: {e.Problems[0]}");
+            return 1;
+        }
         catch (Exception e) when (e is LabelTemplateException or DirectoryNotFoundException)
         {
             await stderr.WriteLineAsync($"labels: {e.Message}");
