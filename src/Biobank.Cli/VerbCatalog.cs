@@ -11,5 +11,6 @@ public static class VerbCatalog
         new SeedDemoVerb(),
         new ImportRegistryVerb(),
         new ImportDosesVerb(),
+        new LabelsVerb(),
     ];
 }

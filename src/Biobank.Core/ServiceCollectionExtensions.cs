@@ -3,6 +3,7 @@ using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Core.Registry;
+using Biobank.Core.Labels;
 using Biobank.Core.Samples;
 using Biobank.Core.Shipments;
 using Biobank.Core.Sites;
@@ -57,6 +58,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImportDoses>();
         services.AddSingleton<DoseQueries>();
         services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
+        services.AddSingleton<Printers>();
+        services.AddSingleton<LabelData>();
+        services.AddSingleton<LabelPrintLog>();
         return services;
     }
 }

@@ -1,1 +1,4 @@
-Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/Biobank.Benchmarks -- --filter *Label*
+BenchmarkSwitcher.FromAssembly(typeof(Biobank.Benchmarks.LabelBenchmarks).Assembly).Run(args);

@@ -27,6 +27,12 @@ public interface ISqlDialect
     /// <summary>Case-insensitive LIKE operator.</summary>
     string ILike { get; }
 
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list in <paramref name="parameter"/>": Dapper expands
+    /// <c>IN @list</c> for SQLite, but hands Npgsql the list as one array parameter, which needs <c>= ANY(@list)</c>.
+    /// </summary>
+    string InList(string column, string parameter);
+
     /// <summary>True when the error is a unique-constraint violation (the loser of a race).</summary>
     bool IsUniqueViolation(Exception error);
 

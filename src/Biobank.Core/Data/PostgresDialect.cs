@@ -24,6 +24,8 @@ public sealed class PostgresDialect : ISqlDialect
 
     public string ILike => "ILIKE";
 
+    public string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+
     public DbConnection CreateConnection() => _dataSource.CreateConnection();
 
     public Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;

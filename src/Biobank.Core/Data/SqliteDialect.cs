@@ -42,6 +42,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string ILike => "LIKE";
 
+    public string InList(string column, string parameter) => $"{column} IN {parameter}";
+
     public DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
     public async Task PrepareAsync(DbConnection connection, CancellationToken ct)

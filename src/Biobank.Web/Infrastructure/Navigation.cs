@@ -17,11 +17,13 @@ public static class Navigation
         new("Tubes", "/Samples/Search", Bench),
         new("Freezers", "/Storage", Bench),
         new("Shipments", "/Shipments", Bench),
+        new("Labels", "/Labels", Bench),
     ];
 
     public static readonly IReadOnlyList<NavItem> AdminItems =
     [
         new("Study protocol", "/Admin/Protocol", [Roles.Admin]),
+        new("Label printers", "/Admin/Printers", [Roles.Admin]),
     ];
 
     public static IEnumerable<NavItem> For(Caller caller) => Items.Where(i => i.Roles.Any(caller.IsInRole));

@@ -8,6 +8,7 @@ using Biobank.Core.Demo;
 using Biobank.Web.Api;
 using Biobank.Web.Jobs;
 using Biobank.Web.Shipments;
+using Biobank.Web.Labels;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -38,6 +39,7 @@ public static class WebSetup
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddBiobankCore(config);
+        services.AddBiobankLabels(config);
         services.AddSingleton<DemoState>();
         services.AddBiobankJobs(config);
         services.AddDataProtection().SetApplicationName("Biobank");
@@ -46,7 +48,6 @@ public static class WebSetup
         services.AddSingleton<IHomePanel, AdminHomePanel>();
         services.AddSingleton<IHomePanel, ShipmentsHomePanel>();
         services.AddSingleton<ShipmentDocuments>();
-        services.AddSingleton<LabelFolder>();
         services.AddSingleton<IHomePanel, TubesToStorePanel>();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -102,6 +103,7 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Samples", Policies.Lab);
             o.Conventions.AuthorizeFolder("/Storage", Policies.Lab);
             o.Conventions.AuthorizeFolder("/Shipments", Policies.Shipping);
+            o.Conventions.AuthorizeFolder("/Labels", Policies.Lab);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));

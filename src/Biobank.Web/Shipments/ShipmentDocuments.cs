@@ -3,11 +3,12 @@ using Biobank.Core.Shipments;
 using Biobank.Labels.Documents;
 using Biobank.Labels.Rendering;
 using Biobank.Labels.Templates;
+using Biobank.Web.Labels;
 
 namespace Biobank.Web.Shipments;
 
 /// <summary>The shipment's printed documents: the manifest PDF and one package label per package.</summary>
-public sealed class ShipmentDocuments(LabelFolder labels)
+public sealed class ShipmentDocuments(LabelTemplates labels)
 {
     public const string PackageTemplate = "shipment-package";
 
@@ -30,7 +31,7 @@ public sealed class ShipmentDocuments(LabelFolder labels)
 
     public byte[] PackageLabelsPdf(ShipmentView s)
     {
-        var template = LabelTemplate.LoadByName(labels.Path, PackageTemplate);
+        var template = LabelTemplate.LoadByName(labels.Folder, PackageTemplate);
         var rows = Enumerable.Range(1, Math.Max(1, s.Packages)).Select(n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>
         {
             ["shipment_id"] = s.Barcode,
@@ -48,31 +49,5 @@ public sealed class ShipmentDocuments(LabelFolder labels)
         using var output = new MemoryStream();
         new PdfLabelRenderer().Render(template, rows, output);
         return output.ToArray();
-    }
-}
-
-/// <summary>Where the label templates (labels/*.json) are: Biobank:LabelsFolder, the build output, or the repository.</summary>
-public sealed class LabelFolder(IConfiguration config, IWebHostEnvironment env)
-{
-    public string Path { get; } = Find(config["Biobank:LabelsFolder"], env.ContentRootPath);
-
-    public static string Find(string? configured, string contentRoot)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return configured;
-        }
-        foreach (var start in new[] { AppContext.BaseDirectory, contentRoot })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = System.IO.Path.Combine(dir.FullName, "labels");
-                if (File.Exists(System.IO.Path.Combine(candidate, "cryovial-2d.json")))
-                {
-                    return candidate;
-                }
-            }
-        }
-        throw new DirectoryNotFoundException("The label templates (labels/*.json) were not found; set Biobank:LabelsFolder.");
     }
 }
