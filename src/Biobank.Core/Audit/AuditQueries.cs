@@ -33,9 +33,8 @@ public sealed class AuditQueries(IDb db)
           AND (@Key IS NULL OR row_key = @Key)
           AND (@User IS NULL OR user_name = @User)
           AND (@Action IS NULL OR action = @Action)
-          AND (@FromUtc IS NULL OR occurred_utc >= @FromUtc)
-          AND (@ToUtc IS NULL OR occurred_utc < @ToUtc)
-          AND (@BeforeId IS NULL OR id < @BeforeId)
+          AND occurred_utc >= @FromUtc AND occurred_utc < @ToUtc
+          AND id < @BeforeId
         ORDER BY id DESC
         LIMIT @Limit
         """;
@@ -49,9 +48,10 @@ public sealed class AuditQueries(IDb db)
             Key = Blank(f.Key),
             User = Blank(f.User),
             Action = Blank(f.Action),
-            f.FromUtc,
-            f.ToUtc,
-            f.BeforeId,
+            // Bounds instead of NULL parameters: PostgreSQL cannot type a NULL it only sees in "IS NULL".
+            FromUtc = f.FromUtc ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            ToUtc = f.ToUtc ?? new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc),
+            BeforeId = f.BeforeId ?? long.MaxValue,
             Limit = Math.Clamp(f.Limit, 1, 1000),
         }, ct: ct);
         return rows.AsList();

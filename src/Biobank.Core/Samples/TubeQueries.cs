@@ -92,7 +92,7 @@ public sealed class TubeQueries(IDb db)
           AND (@Status IS NULL OR t.status = @Status)
           AND (@Site IS NULL OR s.code = @Site)
           AND (@Box IS NULL OR b.barcode = @Box)
-          AND (@AfterId IS NULL OR t.id > @AfterId)
+          AND t.id > @AfterId
         ORDER BY t.id
         LIMIT @Limit
         """;
@@ -171,7 +171,7 @@ public sealed class TubeQueries(IDb db)
         Status = Blank(q.Status),
         Site = Blank(q.Site),
         Box = Blank(q.Box),
-        q.AfterId,
+        AfterId = q.AfterId ?? 0L,
         Limit = q.Limit == int.MaxValue ? int.MaxValue : Math.Clamp(q.Limit, 1, 1000),
     };
 
