@@ -9,6 +9,8 @@ public static class VerbCatalog
         new MigrateVerb(),
         new CreateTokenVerb(),
         new SeedDemoVerb(),
+        new BackupVerb(),
+        new RestoreVerb(),
         new ImportRegistryVerb(),
         new ImportDosesVerb(),
         new LabelsVerb(),

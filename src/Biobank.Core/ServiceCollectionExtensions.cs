@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IAudit, AuditTrail>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Backup>();
 
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiTokens>();
