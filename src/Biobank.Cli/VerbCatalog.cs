@@ -9,6 +9,7 @@ public static class VerbCatalog
         new MigrateVerb(),
         new CreateTokenVerb(),
         new SeedDemoVerb(),
+        new AssociateVerb(),
         new BackupVerb(),
         new RestoreVerb(),
         new ImportRegistryVerb(),

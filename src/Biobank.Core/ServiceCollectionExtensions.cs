@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IAudit, AuditTrail>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<Backup>();
+        services.AddSingleton<Analysis.AssociationAnalysis>();
 
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiTokens>();
