@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<Backup>();
         services.AddSingleton<Analysis.AssociationAnalysis>();
+        services.AddSingleton<Analysis.SavedAnalyses>();
 
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiTokens>();

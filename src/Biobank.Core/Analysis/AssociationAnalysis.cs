@@ -334,6 +334,42 @@ public sealed class AssociationAnalysis(IDb db)
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    private const string TimepointValues = """
+        SELECT tp.code AS Timepoint, tp.sort_order AS SortOrder, p.pseudonym AS Pseudonym, r.value AS Value, pl.value_kind AS ValueKind
+        FROM assay_result r
+        JOIN analyte a ON a.id = r.analyte_id
+        JOIN assay_run ru ON ru.id = r.run_id
+        JOIN platform pl ON pl.id = ru.platform_id
+        JOIN tube t ON t.id = r.tube_id
+        JOIN collection c ON c.id = t.collection_id
+        JOIN study_timepoint tp ON tp.id = c.timepoint_id
+        JOIN patient p ON p.id = t.patient_id
+        WHERE (@AllSites OR p.site_id = @ScopeSiteId) AND a.code = @Code AND r.value IS NOT NULL AND r.below_lod = 0
+          AND p.consent_status = 'given' AND (ru.status = 'approved' OR (@All AND ru.status = 'imported'))
+        """;
+
+    /// <summary>A biomarker's values per timepoint, on the analysis scale, for the box plots.</summary>
+    public async Task<IReadOnlyList<(string Timepoint, IReadOnlyList<double> Values)>> TimepointValuesAsync(Caller caller, string code, bool approvedOnly,
+        IReadOnlySet<string>? pseudonyms, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryScopedAsync<TimepointValue>(TimepointValues, caller, new { Code = code, All = !approvedOnly }, ct: ct);
+        return rows.Where(r => pseudonyms is null || pseudonyms.Contains(r.Pseudonym))
+            .Select(r => (r.Timepoint, r.SortOrder, Value: r.ValueKind == "concentration" ? (r.Value > 0 ? Math.Log2(r.Value) : double.NaN) : r.Value))
+            .Where(r => !double.IsNaN(r.Value))
+            .GroupBy(r => (r.Timepoint, r.SortOrder)).OrderBy(g => g.Key.SortOrder)
+            .Select(g => (g.Key.Timepoint, (IReadOnlyList<double>)g.Select(x => x.Value).ToList())).ToList();
+    }
+
+    private sealed record TimepointValue
+    {
+        public string Timepoint { get; init; } = "";
+        public int SortOrder { get; init; }
+        public string Pseudonym { get; init; } = "";
+        public double Value { get; init; }
+        public string ValueKind { get; init; } = "";
+    }
+
     public static string Number(double v) => double.IsNaN(v) ? "NA" : v.ToString("R", CultureInfo.InvariantCulture);
 
     public const string ResultsHeader = "biomarker,n,spearman_rho,spearman_p,spearman_q,slope,slope_ci_low,slope_ci_high,slope_p,q_value";

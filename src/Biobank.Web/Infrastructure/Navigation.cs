@@ -18,6 +18,7 @@ public static class Navigation
         new("Freezers", "/Storage", Bench),
         new("Shipments", "/Shipments", Bench),
         new("Labels", "/Labels", Bench),
+        new("Analysis", "/Analysis", [Roles.Biologist, Roles.Admin]),
     ];
 
     public static readonly IReadOnlyList<NavItem> AdminItems =
