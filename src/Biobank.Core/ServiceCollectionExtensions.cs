@@ -1,4 +1,5 @@
 using Biobank.Core.Accounts;
+using Biobank.Core.Assays;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
@@ -48,6 +49,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
+
+        services.AddSingleton<AssayCatalogue>();
+        services.AddSingleton<ImportAssay>();
+        services.AddSingleton<IDemoSeedPart, AssaysDemo>();
         return services;
     }
 }
