@@ -122,6 +122,7 @@ internal sealed class PostgresBulkInsert : IBulkInsert
     private readonly NpgsqlDbType[] _types;
     private int _next;
     private long _rows;
+    private bool _completed;
 
     private PostgresBulkInsert(NpgsqlBinaryImporter copy, NpgsqlDbType[] types)
     {
@@ -181,8 +182,12 @@ internal sealed class PostgresBulkInsert : IBulkInsert
     public async ValueTask<long> CompleteAsync(CancellationToken ct)
     {
         await _copy.CompleteAsync(ct);
+        // Only disposing the importer hands the connection back: until then it stays in COPY state.
+        _completed = true;
+        await _copy.DisposeAsync();
         return _rows;
     }
 
-    public ValueTask DisposeAsync() => _copy.DisposeAsync();
+    // Disposing an importer that was not completed cancels the COPY: none of its rows are written.
+    public ValueTask DisposeAsync() => _completed ? ValueTask.CompletedTask : _copy.DisposeAsync();
 }
