@@ -52,6 +52,12 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<AssayCatalogue>();
         services.AddSingleton<ImportAssay>();
+        services.AddSingleton<AssayRuns>();
+        services.AddSingleton<ReviewAssayRun>();
+        services.AddSingleton<AssayResults>();
+        services.AddSingleton<ImportJobs>();
+        services.AddSingleton<ImportJobProgress>();
+        services.AddSingleton<RunImportJob>();
         services.AddSingleton<IDemoSeedPart, AssaysDemo>();
         return services;
     }

@@ -17,7 +17,7 @@ namespace Biobank.Core.Demo;
 /// The values are noise except for a synthetic dose effect (dose from <see cref="SyntheticDose"/>; the effect is
 /// none at BASELINE, half at EOT, full at M3): NPPB and TNNT2 rise with heart dose (+0.08 NPX per Gy);
 /// AMY1A in saliva falls with parotid dose (−0.06 NPX per Gy); hsa-miR-1-3p and hsa-miR-133a-3p rise with heart
-/// dose and hsa-miR-34a-5p with brain dose — a rise in expression is a FALL in ΔCt (−0.05 and −0.04 ΔCt per Gy).
+/// dose and hsa-miR-34a-5p with brain dose — a rise in expression is a FALL in ΔCt (−0.08 and −0.05 ΔCt per Gy).
 /// </para>
 /// At more than 500 patients the miRNA runs measure only 150 of the 750 miRNAs (the named ones, the references
 /// and the first others), which keeps the full-scale seed near two million result rows instead of six.
@@ -339,14 +339,15 @@ public sealed class AssaysDemo : IDemoSeedPart
                         }
                         else
                         {
-                            var delta = Base(name, 1.0, 14.0) + PatientLevel(s.Pseudonym, name, 0.4) + Gauss(0.3);
                             var f = Effect(s.Timepoint);
-                            delta += name switch
+                            var (level, effect) = name switch
                             {
-                                "hsa-miR-1-3p" or "hsa-miR-133a-3p" => -0.05 * SyntheticDose.HeartMeanGy(s.Pseudonym) * f,
-                                "hsa-miR-34a-5p" => -0.04 * SyntheticDose.BrainMeanGy(s.Pseudonym) * f,
-                                _ => 0,
+                                // Mid-range levels for the named miRNAs, so none is lost as undetermined (Ct > 37).
+                                "hsa-miR-1-3p" or "hsa-miR-133a-3p" => (6.0, -0.08 * SyntheticDose.HeartMeanGy(s.Pseudonym) * f),
+                                "hsa-miR-34a-5p" => (7.0, -0.05 * SyntheticDose.BrainMeanGy(s.Pseudonym) * f),
+                                _ => (Base(name, 1.0, 14.0), 0.0),
                             };
+                            var delta = level + PatientLevel(s.Pseudonym, name, 0.4) + Gauss(0.3) + effect;
                             ctValue = delta + refMean;
                         }
                         ctValue = Math.Round(ctValue, 3);
