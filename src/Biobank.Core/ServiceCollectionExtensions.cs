@@ -1,4 +1,5 @@
 using Biobank.Core.Accounts;
+using Biobank.Core.Assays;
 using Biobank.Core.Audit;
 using Biobank.Core.Data;
 using Biobank.Core.Demo;
@@ -64,6 +65,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();
+        services.AddSingleton<AssayCatalogue>();
+        services.AddSingleton<ImportAssay>();
+        services.AddSingleton<AssayRuns>();
+        services.AddSingleton<ReviewAssayRun>();
+        services.AddSingleton<AssayResults>();
+        services.AddSingleton<ImportJobs>();
+        services.AddSingleton<ImportJobProgress>();
+        services.AddSingleton<RunImportJob>();
+        services.AddSingleton<IDemoSeedPart, AssaysDemo>();
         return services;
     }
 }

@@ -49,6 +49,12 @@ public interface ISqlDialect
     /// <summary>Creates an empty database when the server needs it (PostgreSQL in tests); no-op for files.</summary>
     Task EnsureDatabaseExistsAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Starts a bulk insert into <paramref name="table"/> inside <paramref name="tx"/>: a prepared INSERT on SQLite,
+    /// binary COPY on PostgreSQL.
+    /// </summary>
+    Task<IBulkInsert> BeginBulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<BulkColumn> columns, CancellationToken ct);
+
     /// <summary>A short description safe to show (no password).</summary>
     string Describe();
 }

@@ -107,6 +107,9 @@ public sealed class PostgresDialect : ISqlDialect
         }
     }
 
+    public async Task<IBulkInsert> BeginBulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<BulkColumn> columns, CancellationToken ct) =>
+        await PostgresBulkInsert.BeginAsync((NpgsqlConnection)connection, table, columns, ct);
+
     public string Describe()
     {
         var b = new NpgsqlConnectionStringBuilder(_connectionString);

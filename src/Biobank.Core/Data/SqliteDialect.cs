@@ -139,6 +139,9 @@ public sealed class SqliteDialect : ISqlDialect
 
     public Task EnsureDatabaseExistsAsync(CancellationToken ct) => Task.CompletedTask;
 
+    public Task<IBulkInsert> BeginBulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<BulkColumn> columns, CancellationToken ct) =>
+        Task.FromResult<IBulkInsert>(new SqliteBulkInsert((SqliteConnection)connection, (SqliteTransaction)tx, table, columns));
+
     public string Describe() => $"SQLite {DataSource}";
 
     private sealed class NoLock : IAsyncDisposable

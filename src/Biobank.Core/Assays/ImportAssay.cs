@@ -1,0 +1,627 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Biobank.Core.Audit;
+using Biobank.Core.Common;
+using Biobank.Core.Data;
+using Biobank.Core.Demo;
+using Biobank.Core.Samples;
+using Dapper;
+
+namespace Biobank.Core.Assays;
+
+/// <summary>
+/// Imports one result file into a run: validates every row before writing anything, then writes every row in one
+/// transaction. Validation streams the file once, keeping only what the write needs: a compact binary spool of
+/// the parsed rows in a temporary file, the aliquots and analytes seen, and one bit per (aliquot, analyte) pair
+/// to find duplicates. The write reads the spool, so a file of any size never sits in memory.
+/// </summary>
+public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock)
+{
+    private const int ReportEvery = 16_384;
+
+    private const string SelectRun = """
+        SELECT r.id AS Id, r.run_code AS RunCode, r.platform_id AS PlatformId, r.status AS Status FROM assay_run r WHERE r.run_code = @RunCode
+        """;
+
+    private const string SelectSha = "SELECT r.run_code FROM assay_file f JOIN assay_run r ON r.id = f.run_id WHERE f.sha256 = @Sha";
+
+    private const string SelectSite = "SELECT id FROM site WHERE code = @Code";
+
+    private const string SelectTube = """
+        SELECT t.id, t.kind, t.status, t.site_id, t.remaining_ul, p.consent_status, p.pseudonym, st.code
+        FROM tube t JOIN patient p ON p.id = t.patient_id JOIN sample_type st ON st.id = t.sample_type_id
+        WHERE t.barcode = @Barcode AND (@AllSites OR t.site_id = @ScopeSiteId)
+        """;
+
+    private const string SelectStored = "SELECT analyte_id FROM assay_result WHERE run_id = @RunId AND tube_id = @TubeId";
+
+    private const string SelectInRun = "SELECT COUNT(*) FROM assay_run_aliquot WHERE run_id = @RunId AND tube_id = @TubeId";
+
+    private const string InsertRun = """
+        INSERT INTO assay_run (run_code, platform_id, run_date, operator, lab_site_id, status, created_utc, created_by)
+        VALUES (@RunCode, @PlatformId, @RunDate, @Operator, @LabSiteId, 'imported', @Now, @User)
+        RETURNING id
+        """;
+
+    // Locks the run for this transaction and proves it still takes results.
+    private const string TouchRun = "UPDATE assay_run SET status = status WHERE id = @Id AND status = 'imported'";
+
+    private const string InsertFile = """
+        INSERT INTO assay_file (run_id, file_name, sha256, format, size_bytes, rows_read, result_rows, control_rows, options_json, import_job_id, imported_utc, imported_by)
+        VALUES (@RunId, @FileName, @Sha, @Format, @Size, @RowsRead, @Results, @Controls, @Options, @JobId, @Now, @User)
+        RETURNING id
+        """;
+
+    private const string InsertPanel = """
+        INSERT INTO panel (platform_id, code, name, version) VALUES (@PlatformId, @Code, @Code, @Version)
+        ON CONFLICT (platform_id, code) DO NOTHING
+        """;
+
+    private const string SelectPanel = "SELECT id FROM panel WHERE platform_id = @PlatformId AND code = @Code";
+
+    private const string CountRun = """
+        UPDATE assay_run SET result_rows = result_rows + @Results, control_rows = control_rows + @Controls, aliquots = aliquots + @Aliquots
+        WHERE id = @Id
+        """;
+
+    private const string FinishJob = """
+        UPDATE import_job SET state = 'succeeded', phase = 'done', rows_written = @Rows, sha256 = @Sha, message = @Message, finished_utc = @Now, heartbeat_utc = @Now
+        WHERE id = @Id AND state = 'running'
+        """;
+
+    private const string TubeNow = "SELECT remaining_ul, status, box_id, pos_row, pos_col, site_id FROM tube WHERE id = @p0";
+
+    private const string Consume = """
+        UPDATE tube SET remaining_ul = @p1, status = @p2,
+               box_id = CASE WHEN @p3 = 1 THEN NULL ELSE box_id END,
+               pos_row = CASE WHEN @p3 = 1 THEN NULL ELSE pos_row END,
+               pos_col = CASE WHEN @p3 = 1 THEN NULL ELSE pos_col END,
+               updated_utc = @p4
+        WHERE id = @p0 AND remaining_ul = @p5
+        """;
+
+    private const string AppendCustody = """
+        INSERT INTO custody_event (tube_id, event, occurred_utc, user_name, site_id, from_box_id, from_row, from_col, to_box_id, to_row, to_col, status_after, details)
+        VALUES (@p0, 'consumed', @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11)
+        """;
+
+    private const string AppendAudit = """
+        INSERT INTO audit_log (occurred_utc, user_name, action, table_name, row_key, site_id, old_values, new_values, reason)
+        VALUES (@p0, @p1, 'update', 'tube', @p2, @p3, @p4, @p5, @p6)
+        """;
+
+    private static readonly BulkColumn[] ResultColumns =
+    [
+        new("run_id", BulkType.BigInt), new("tube_id", BulkType.BigInt), new("analyte_id", BulkType.BigInt), new("value", BulkType.Real),
+        new("lod", BulkType.Real), new("below_lod", BulkType.Boolean), new("qc_warning", BulkType.Boolean), new("raw_value", BulkType.Real),
+    ];
+
+    private static readonly BulkColumn[] ControlColumns =
+    [
+        new("run_id", BulkType.BigInt), new("sample_id", BulkType.Text), new("analyte_id", BulkType.BigInt), new("value", BulkType.Real),
+        new("plate_id", BulkType.Text), new("qc_warning", BulkType.Boolean),
+    ];
+
+    private static readonly BulkColumn[] RunAliquotColumns =
+    [
+        new("run_id", BulkType.BigInt), new("tube_id", BulkType.BigInt), new("plate_id", BulkType.Text), new("consumed_ul", BulkType.Numeric),
+    ];
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RunCodePattern();
+
+    public async Task<ImportAssayOutcome> ExecuteAsync(Caller caller, ImportAssayCommand cmd, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        if (!caller.IsAdmin && !caller.IsInRole(Roles.Biologist))
+        {
+            return ImportAssayOutcome.Refused("only biologists and administrators import assay results");
+        }
+        if (CheckCommand(cmd) is { } bad)
+        {
+            return bad;
+        }
+        var info = new FileInfo(cmd.FilePath);
+        var fileName = string.IsNullOrWhiteSpace(cmd.OriginalName) ? info.Name : Path.GetFileName(cmd.OriginalName.Trim());
+        if (!info.Exists)
+        {
+            return ImportAssayOutcome.Refused("the file does not exist", "file", fileName);
+        }
+        if (info.Length > cmd.MaxBytes)
+        {
+            return ImportAssayOutcome.Refused($"the file is {info.Length:N0} bytes; the upload limit is {cmd.MaxBytes:N0} bytes", "file", fileName);
+        }
+        if (info.Length == 0)
+        {
+            return ImportAssayOutcome.Refused("the file is empty", "file", fileName);
+        }
+        progress?.Report(new ImportProgress(ImportPhase.Checking, info.Length, 0, 0, 0, 0, 0));
+
+        var context = await LoadContextAsync(caller, cmd, ct);
+        if (context.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+        var problems = new ImportProblems(cmd.MaxProblems);
+        using var spool = new Spool();
+        string? sha = null;
+        Validation validation;
+        await using (var lookup = await db.OpenAsync(ct))
+        {
+            var xlsx = AssayRowSource.IsXlsx(cmd.FilePath);
+            if (xlsx)
+            {
+                sha = await HashAsync(cmd.FilePath, ct);
+                if (await AlreadyImportedAsync(lookup, sha, ct) is { } run)
+                {
+                    return AlreadyImported(fileName, run);
+                }
+                XlsxInspector.Inspect(cmd.FilePath, cmd.Xlsx, problems);
+                if (problems.Any)
+                {
+                    return ImportAssayOutcome.Refused(problems);
+                }
+            }
+            using var hash = xlsx ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            validation = new Validation(cmd, context, problems, spool, lookup, caller, progress, info.Length);
+            AssayRowSource source;
+            try
+            {
+                source = xlsx ? new XlsxRowSource(cmd.FilePath) : new CsvRowSource(cmd.FilePath, hash);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return ImportAssayOutcome.Refused($"not a readable {(xlsx ? "XLSX" : "text")} file: {e.Message}");
+            }
+            using (source)
+            {
+                try
+                {
+                    await validation.RunAsync(source, ct);
+                }
+                catch (CsvFormatException e)
+                {
+                    problems.Add(e.Line, "file", "", e.Reason);
+                }
+                catch (Exception e) when (xlsx && e is not OperationCanceledException)
+                {
+                    problems.Add(source.Line + 1, "file", "", $"the spreadsheet cannot be read past this row: {e.Message}");
+                }
+                if (source is CsvRowSource csv)
+                {
+                    await csv.DrainAsync(ct);
+                }
+            }
+            if (!xlsx)
+            {
+                sha = Convert.ToHexStringLower(hash!.GetHashAndReset());
+                if (await AlreadyImportedAsync(lookup, sha, ct) is { } run)
+                {
+                    return AlreadyImported(fileName, run);
+                }
+            }
+        }
+        validation.Finish();
+        if (problems.Any)
+        {
+            return ImportAssayOutcome.Refused(problems);
+        }
+        return await WriteAsync(caller, cmd, context, validation, spool, fileName, info.Length, sha!, progress, watch, ct);
+    }
+
+    private static ImportAssayOutcome? CheckCommand(ImportAssayCommand cmd)
+    {
+        if (!RunCodePattern().IsMatch(cmd.RunCode ?? ""))
+        {
+            return ImportAssayOutcome.Refused("a run code is 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit", "run", cmd.RunCode ?? "");
+        }
+        if (cmd.ConsumeUl is < 0 or > 10_000)
+        {
+            return ImportAssayOutcome.Refused("the volume used per aliquot is between 0 and 10,000 µL", "consume-ul", cmd.ConsumeUl.ToString(CultureInfo.InvariantCulture));
+        }
+        if (cmd.Format == AssayFileFormat.Qpcr && cmd.References.Count == 0)
+        {
+            return ImportAssayOutcome.Refused("a qPCR import names its reference miRNAs (e.g. hsa-miR-16-5p,hsa-miR-93-5p): ΔCt is computed against them", "references");
+        }
+        try
+        {
+            _ = new Regex(cmd.ControlPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException e)
+        {
+            return ImportAssayOutcome.Refused($"the control pattern is not a regular expression: {e.Message}", "control-pattern", cmd.ControlPattern);
+        }
+        return null;
+    }
+
+    private static ImportAssayOutcome AlreadyImported(string fileName, string run) =>
+        ImportAssayOutcome.Refused($"this file was already imported (same SHA-256) into run {run}; nothing was written", "file", fileName);
+
+    private static async Task<string?> AlreadyImportedAsync(DbConnection c, string sha, CancellationToken ct) =>
+        await c.ExecuteScalarAsync<string?>(new CommandDefinition(SelectSha, new { Sha = sha }, cancellationToken: ct));
+
+    private static async Task<string> HashAsync(string path, CancellationToken ct)
+    {
+        await using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
+    }
+
+    private async Task<ImportContext> LoadContextAsync(Caller caller, ImportAssayCommand cmd, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var platforms = (await c.QueryAsync<PlatformView>(new CommandDefinition(AssayCatalogue.SelectPlatforms, cancellationToken: ct))).AsList();
+        PlatformView? platform;
+        if (cmd.PlatformCode is { Length: > 0 } code)
+        {
+            platform = platforms.FirstOrDefault(p => string.Equals(p.Code, code, StringComparison.OrdinalIgnoreCase));
+            if (platform is null)
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused(
+                    $"no platform has this code; the platforms are {string.Join(", ", platforms.Select(p => p.Code))}", "platform", code));
+            }
+            if (!AssayFormats.Fits(cmd.Format, platform.ValueKind))
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused(
+                    $"platform {platform.Code} measures {platform.ValueKind}; a {AssayFormats.Name(cmd.Format)} file cannot hold its results", "platform", code));
+            }
+        }
+        else
+        {
+            var kind = AssayFormats.DefaultKind(cmd.Format);
+            var fitting = platforms.Where(p => p.ValueKind == kind).ToList();
+            if (fitting.Count != 1)
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused(fitting.Count == 0
+                    ? $"no platform measures {kind}: add one to the catalogue first"
+                    : $"several platforms measure {kind} ({string.Join(", ", fitting.Select(p => p.Code))}): name one with --platform", "platform"));
+            }
+            platform = fitting[0];
+        }
+        var run = await c.QuerySingleOrDefaultAsync<RunHead>(new CommandDefinition(SelectRun, new { cmd.RunCode }, cancellationToken: ct));
+        if (run is not null)
+        {
+            if (run.Status != "imported")
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused(
+                    $"run {run.RunCode} is {run.Status}: its results are final. Import the file under a new run code", "run", cmd.RunCode));
+            }
+            if (run.PlatformId != platform.Id)
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused(
+                    $"run {run.RunCode} belongs to another platform than {platform.Code}", "run", cmd.RunCode));
+            }
+        }
+        long? labSiteId = null;
+        if (cmd.LabSiteCode is { Length: > 0 } site)
+        {
+            labSiteId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(SelectSite, new { Code = site }, cancellationToken: ct));
+            if (labSiteId is null)
+            {
+                return ImportContext.Refuse(ImportAssayOutcome.Refused("no site has this code", "lab", site));
+            }
+        }
+        var analytes = (await c.QueryAsync<AnalyteView>(new CommandDefinition(AssayCatalogue.SelectAnalytes, cancellationToken: ct))).AsList();
+        return new ImportContext(platform, run, labSiteId, analytes, null);
+    }
+
+    private async Task<ImportAssayOutcome> WriteAsync(Caller caller, ImportAssayCommand cmd, ImportContext context, Validation v, Spool spool, string fileName,
+        long size, string sha, IProgress<ImportProgress>? progress, Stopwatch watch, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var toWrite = v.Results + v.Controls;
+        progress?.Report(new ImportProgress(ImportPhase.Writing, size, size, v.RowsRead, v.RowsValidated, 0, toWrite));
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        try
+        {
+            long runId;
+            var newRun = context.Run is null;
+            if (newRun)
+            {
+                runId = await c.ExecuteScalarAsync<long>(new CommandDefinition(InsertRun, new
+                {
+                    cmd.RunCode,
+                    PlatformId = context.Platform.Id,
+                    RunDate = cmd.RunDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    cmd.Operator,
+                    LabSiteId = context.LabSiteId,
+                    Now = now,
+                    User = caller.UserName,
+                }, tx, cancellationToken: ct));
+                await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "assay_run", runId.ToString(CultureInfo.InvariantCulture),
+                    New: new { cmd.RunCode, Platform = context.Platform.Code, RunDate = cmd.RunDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), cmd.Operator, cmd.LabSiteCode, Status = "imported" },
+                    SiteId: context.LabSiteId), ct);
+            }
+            else
+            {
+                runId = context.Run!.Id;
+                if (await c.ExecuteAsync(new CommandDefinition(TouchRun, new { Id = runId }, tx, cancellationToken: ct)) != 1)
+                {
+                    return ImportAssayOutcome.Refused($"run {cmd.RunCode} was reviewed while the file was being checked; its results are final now", "run", cmd.RunCode);
+                }
+            }
+
+            var analyteIds = await AddAnalytesAsync(c, tx, caller, context, v, now, ct);
+            var options = JsonSerializer.Serialize(new
+            {
+                format = AssayFormats.Name(cmd.Format),
+                platform = context.Platform.Code,
+                add_analytes = cmd.AddAnalytes,
+                references = cmd.References,
+                consume_ul = cmd.ConsumeUl,
+                control_pattern = cmd.ControlPattern,
+            });
+            var fileId = await c.ExecuteScalarAsync<long>(new CommandDefinition(InsertFile, new
+            {
+                RunId = runId,
+                FileName = fileName,
+                Sha = sha,
+                Format = AssayFormats.Name(cmd.Format),
+                Size = size,
+                RowsRead = v.RowsRead,
+                v.Results,
+                v.Controls,
+                Options = options,
+                cmd.JobId,
+                Now = now,
+                User = caller.UserName,
+            }, tx, cancellationToken: ct));
+
+            var written = await WriteRowsAsync(c, tx, runId, v, spool, analyteIds, progress, size, toWrite, ct);
+            var (newToRun, consumed) = await RecordAliquotsAsync(c, tx, caller, cmd, runId, fileName, v, now, ct);
+            await c.ExecuteAsync(new CommandDefinition(CountRun, new { Id = runId, v.Results, v.Controls, Aliquots = newToRun }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "assay_file", fileId.ToString(CultureInfo.InvariantCulture),
+                New: new
+                {
+                    cmd.RunCode, FileName = fileName, Sha256 = sha, Format = AssayFormats.Name(cmd.Format), RowsRead = v.RowsRead, v.Results, v.Controls,
+                    Aliquots = v.Tubes.Count, AliquotsNewToRun = newToRun, AnalytesAdded = v.NewAnalytes.Count, ConsumedUl = consumed,
+                }, Reason: "assay import", SiteId: context.LabSiteId), ct);
+            var summary = new ImportAssaySummary(cmd.RunCode, runId, fileId, fileName, sha, v.RowsRead, v.Results, v.Controls, v.Tubes.Count, newToRun,
+                v.AnalytesUsed, v.NewAnalytes.Count, consumed, watch.Elapsed);
+            if (cmd.JobId is { } jobId)
+            {
+                var message = $"{v.Results:N0} results and {v.Controls:N0} controls into run {cmd.RunCode}";
+                if (await c.ExecuteAsync(new CommandDefinition(FinishJob, new { Id = jobId, Rows = written, Sha = sha, Message = message, Now = now }, tx, cancellationToken: ct)) != 1)
+                {
+                    await tx.RollbackAsync(ct);
+                    return ImportAssayOutcome.Refused($"import job {jobId} is no longer running (cancelled or taken over); nothing was written", "job");
+                }
+            }
+            ct.ThrowIfCancellationRequested();
+            await tx.CommitAsync(CancellationToken.None);
+            summary = summary with { Elapsed = watch.Elapsed };
+            progress?.Report(new ImportProgress(ImportPhase.Done, size, size, v.RowsRead, v.RowsValidated, written, toWrite));
+            return new ImportAssayOutcome(summary, [], 0);
+        }
+        catch (Exception e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return ImportAssayOutcome.Refused(
+                "another import wrote into this run, or imported this file, while it was being checked; nothing was written — import it again to see what remains", "file", fileName);
+        }
+    }
+
+    private async Task<long[]> AddAnalytesAsync(DbConnection c, DbTransaction tx, Caller caller, ImportContext context, Validation v, DateTime now, CancellationToken ct)
+    {
+        var ids = new long[v.Analytes.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = v.Analytes[i].Id ?? 0;
+        }
+        if (v.NewAnalytes.Count == 0)
+        {
+            return ids;
+        }
+        var saliva = v.Tubes.Count > 0 && v.Tubes.All(t => t.SampleType.StartsWith("SAL", StringComparison.OrdinalIgnoreCase));
+        var panels = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var local in v.NewAnalytes)
+        {
+            var slot = v.Analytes[local];
+            long? panelId = null;
+            if (slot.Panel is { Length: > 0 } panel)
+            {
+                if (!panels.TryGetValue(panel, out var pid))
+                {
+                    await c.ExecuteAsync(new CommandDefinition(InsertPanel, new { PlatformId = context.Platform.Id, Code = panel, Version = slot.PanelVersion }, tx, cancellationToken: ct));
+                    pid = await c.ExecuteScalarAsync<long>(new CommandDefinition(SelectPanel, new { PlatformId = context.Platform.Id, Code = panel }, tx, cancellationToken: ct));
+                    panels[panel] = pid;
+                }
+                panelId = pid;
+            }
+            var kind = AnalyteCodes.KindOf(slot.Code);
+            var cls = kind == "mirna" ? BiomarkerClasses.Mirna : saliva ? BiomarkerClasses.SalivaProtein : BiomarkerClasses.PlasmaProtein;
+            var unit = context.Platform.ValueKind == ValueKinds.Concentration ? slot.Unit ?? context.Platform.DefaultUnit : null;
+            ids[local] = await AssayCatalogue.InsertAsync(c, tx, new AnalyteInput(slot.Code, slot.Name ?? slot.Code, cls, unit), panelId, caller.UserName, now, audit, ct);
+        }
+        return ids;
+    }
+
+    private async Task<long> WriteRowsAsync(DbConnection c, DbTransaction tx, long runId, Validation v, Spool spool, long[] analyteIds,
+        IProgress<ImportProgress>? progress, long size, long toWrite, CancellationToken ct)
+    {
+        long written = 0;
+        var refMean = v.ReferenceMeans();
+        await using (var results = await db.Dialect.BeginBulkInsertAsync(c, tx, "assay_result", ResultColumns, ct))
+        {
+            foreach (var r in spool.Read(Spool.Result))
+            {
+                var tube = v.Tubes[r.Index];
+                var value = r.Value;
+                var belowLod = (r.Flags & Spool.BelowLod) != 0;
+                if (refMean is not null)
+                {
+                    // ΔCt = Ct − mean Ct of this sample's reference miRNAs; an undetermined Ct is below detection.
+                    value = double.IsNaN(r.Raw) ? double.NaN : r.Raw - refMean[r.Index];
+                    belowLod = double.IsNaN(r.Raw);
+                }
+                results.StartRow();
+                results.Write(runId);
+                results.Write(tube.Id);
+                results.Write(analyteIds[r.Analyte]);
+                WriteDouble(results, value);
+                WriteDouble(results, r.Lod);
+                results.Write(belowLod);
+                results.Write((r.Flags & Spool.QcWarning) != 0);
+                WriteDouble(results, r.Raw);
+                results.EndRow();
+                if (++written % ReportEvery == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress?.Report(new ImportProgress(ImportPhase.Writing, size, size, v.RowsRead, v.RowsValidated, written, toWrite));
+                }
+            }
+            await results.CompleteAsync(ct);
+        }
+        if (v.Controls > 0)
+        {
+            await using var controls = await db.Dialect.BeginBulkInsertAsync(c, tx, "assay_control", ControlColumns, ct);
+            foreach (var r in spool.Read(Spool.Control))
+            {
+                var (sample, plate) = v.ControlSamples[r.Index];
+                controls.StartRow();
+                controls.Write(runId);
+                controls.Write(sample);
+                controls.Write(analyteIds[r.Analyte]);
+                WriteDouble(controls, double.IsNaN(r.Value) ? r.Raw : r.Value);
+                if (plate is null)
+                {
+                    controls.WriteNull();
+                }
+                else
+                {
+                    controls.Write(plate);
+                }
+                controls.Write((r.Flags & Spool.QcWarning) != 0);
+                controls.EndRow();
+                if (++written % ReportEvery == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress?.Report(new ImportProgress(ImportPhase.Writing, size, size, v.RowsRead, v.RowsValidated, written, toWrite));
+                }
+            }
+            await controls.CompleteAsync(ct);
+        }
+        return written;
+    }
+
+    private static void WriteDouble(IBulkInsert bulk, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            bulk.WriteNull();
+        }
+        else
+        {
+            bulk.Write(value);
+        }
+    }
+
+    /// <summary>
+    /// The aliquots new to the run: recorded with their plate and the volume taken, which lowers the remaining volume
+    /// (never below zero; an aliquot used up leaves its box) with a 'consumed' custody event and an audit entry each.
+    /// </summary>
+    private async Task<(int NewToRun, decimal Consumed)> RecordAliquotsAsync(DbConnection c, DbTransaction tx, Caller caller, ImportAssayCommand cmd, long runId,
+        string fileName, Validation v, DateTime now, CancellationToken ct)
+    {
+        var fresh = v.Tubes.Where(t => !t.AlreadyInRun).ToList();
+        if (fresh.Count == 0)
+        {
+            return (0, 0m);
+        }
+        decimal total = 0;
+        var consumedBy = new decimal[fresh.Count];
+        if (cmd.ConsumeUl > 0)
+        {
+            await using var read = c.CreateCommand();
+            read.Transaction = tx;
+            read.CommandText = TubeNow;
+            var readId = read.CreateParameter();
+            readId.ParameterName = "p0";
+            read.Parameters.Add(readId);
+            using var update = new BulkCommand(c, tx, Consume, "p0", "p1", "p2", "p3", "p4", "p5");
+            using var custody = new BulkCommand(c, tx, AppendCustody, "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11");
+            using var auditRow = new BulkCommand(c, tx, AppendAudit, "p0", "p1", "p2", "p3", "p4", "p5", "p6");
+            for (var i = 0; i < fresh.Count; i++)
+            {
+                var tube = fresh[i];
+                if (i % 1024 == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+                readId.Value = tube.Id;
+                var now1 = await ReadTubeAsync(read, ct);
+                if (now1.Remaining <= 0)
+                {
+                    continue;
+                }
+                var take = Math.Min(cmd.ConsumeUl, now1.Remaining);
+                var left = now1.Remaining - take;
+                var usedUp = left <= 0 && now1.Status is "in_storage" or "checked_out" or "registered";
+                var status = usedUp ? "consumed" : now1.Status;
+                await update.ExecuteAsync(ct, tube.Id, left, status, usedUp ? 1 : 0, now, now1.Remaining);
+                var details = $"{take:0.##} µL used by assay run {cmd.RunCode} ({fileName})" +
+                    (take < cmd.ConsumeUl ? $"; {cmd.ConsumeUl:0.##} µL planned but only {now1.Remaining:0.##} µL remained" : "");
+                await custody.ExecuteAsync(ct, tube.Id, now, caller.UserName, now1.SiteId, now1.BoxId, now1.Row, now1.Col,
+                    usedUp ? null : now1.BoxId, usedUp ? null : now1.Row, usedUp ? null : now1.Col, status, details);
+                await auditRow.ExecuteAsync(ct, now, caller.UserName, tube.Id.ToString(CultureInfo.InvariantCulture), now1.SiteId,
+                    AuditTrail.Serialize(new { Status = now1.Status, RemainingUl = now1.Remaining }), AuditTrail.Serialize(new { Status = status, RemainingUl = left }),
+                    $"assay run {cmd.RunCode}");
+                consumedBy[i] = take;
+                total += take;
+            }
+        }
+        await using (var runAliquots = await db.Dialect.BeginBulkInsertAsync(c, tx, "assay_run_aliquot", RunAliquotColumns, ct))
+        {
+            for (var i = 0; i < fresh.Count; i++)
+            {
+                runAliquots.StartRow();
+                runAliquots.Write(runId);
+                runAliquots.Write(fresh[i].Id);
+                if (fresh[i].Plate is { } plate)
+                {
+                    runAliquots.Write(plate);
+                }
+                else
+                {
+                    runAliquots.WriteNull();
+                }
+                runAliquots.Write(consumedBy[i]);
+                runAliquots.EndRow();
+            }
+            await runAliquots.CompleteAsync(ct);
+        }
+        return (fresh.Count, total);
+    }
+
+    private static async Task<TubeState> ReadTubeAsync(DbCommand read, CancellationToken ct)
+    {
+        await using var r = await read.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new TubeState(
+            Convert.ToDecimal(r.GetValue(0), CultureInfo.InvariantCulture),
+            r.GetString(1),
+            r.IsDBNull(2) ? null : r.GetInt64(2),
+            r.IsDBNull(3) ? null : r.GetInt32(3),
+            r.IsDBNull(4) ? null : r.GetInt32(4),
+            r.GetInt64(5));
+    }
+
+    private readonly record struct TubeState(decimal Remaining, string Status, long? BoxId, int? Row, int? Col, long SiteId);
+
+    internal sealed record RunHead
+    {
+        public long Id { get; init; }
+        public string RunCode { get; init; } = "";
+        public long PlatformId { get; init; }
+        public string Status { get; init; } = "";
+    }
+
+    internal sealed record ImportContext(PlatformView Platform, RunHead? Run, long? LabSiteId, IReadOnlyList<AnalyteView> Analytes, ImportAssayOutcome? Refusal)
+    {
+        public static ImportContext Refuse(ImportAssayOutcome outcome) => new(new PlatformView(), null, null, [], outcome);
+    }
+}

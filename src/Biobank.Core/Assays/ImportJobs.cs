@@ -1,0 +1,366 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Biobank.Core.Common;
+using Biobank.Core.Data;
+using Biobank.Core.Storage;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace Biobank.Core.Assays;
+
+public static class ImportJobStates
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}
+
+public sealed record ImportJobView
+{
+    public long Id { get; init; }
+    public string Kind { get; init; } = "";
+    public string FilePath { get; init; } = "";
+    public string OriginalName { get; init; } = "";
+    public string? Sha256 { get; init; }
+    public string Format { get; init; } = "";
+    public string RunCode { get; init; } = "";
+    public string? OptionsJson { get; init; }
+    public string State { get; init; } = "";
+    public string? Phase { get; init; }
+    public long BytesTotal { get; init; }
+    public long BytesRead { get; init; }
+    public long RowsRead { get; init; }
+    public long RowsValidated { get; init; }
+    public long RowsWritten { get; init; }
+    public long ProblemCount { get; init; }
+    public string? Problems { get; init; }
+    public string? Message { get; init; }
+    public DateTime CreatedUtc { get; init; }
+    public string CreatedBy { get; init; } = "";
+    public DateTime? StartedUtc { get; init; }
+    public DateTime? HeartbeatUtc { get; init; }
+    public DateTime? FinishedUtc { get; init; }
+    public bool CancelRequested { get; init; }
+    public int Attempts { get; init; }
+    public string? Node { get; init; }
+
+    public bool Finished => State is ImportJobStates.Succeeded or ImportJobStates.Failed or ImportJobStates.Cancelled;
+
+    /// <summary>The problems of a refused file, as stored (at most 1,000; <see cref="ProblemCount"/> has the total).</summary>
+    public IReadOnlyList<RowProblem> ProblemList() =>
+        Problems is null ? [] : JsonSerializer.Deserialize<List<RowProblem>>(Problems) ?? [];
+}
+
+/// <summary>What a page submits: the uploaded file already saved at <see cref="FilePath"/>, and the import's options.</summary>
+public sealed record ImportJobRequest(
+    string FilePath, string OriginalName, AssayFileFormat Format, string RunCode, string? PlatformCode = null, bool AddAnalytes = false,
+    IReadOnlyList<string>? References = null, decimal ConsumeUl = 10m, string? ControlPattern = null, DateOnly? RunDate = null, string? Operator = null,
+    string? LabSiteCode = null);
+
+/// <summary>
+/// The import_job table: the queue a background scheduler (Quartz in the web app) works through, and the progress a
+/// page shows. A job's state turns 'succeeded' in the import's own transaction, so a crash can never leave rows
+/// written by a job that is not marked done: after a restart <see cref="RecoverAsync"/> puts interrupted jobs back
+/// in the queue and the retry starts from scratch (the interrupted transaction was rolled back by the database).
+/// </summary>
+public sealed class ImportJobs(IDb db, TimeProvider clock)
+{
+    public const string Kind = "assay-import";
+
+    internal const string Select = """
+        SELECT id AS Id, kind AS Kind, file_path AS FilePath, original_name AS OriginalName, sha256 AS Sha256, format AS Format, run_code AS RunCode,
+               options_json AS OptionsJson, state AS State, phase AS Phase, bytes_total AS BytesTotal, bytes_read AS BytesRead, rows_read AS RowsRead,
+               rows_validated AS RowsValidated, rows_written AS RowsWritten, problem_count AS ProblemCount, problems AS Problems, message AS Message,
+               created_utc AS CreatedUtc, created_by AS CreatedBy, started_utc AS StartedUtc, heartbeat_utc AS HeartbeatUtc, finished_utc AS FinishedUtc,
+               cancel_requested AS CancelRequested, attempts AS Attempts, node AS Node
+        FROM import_job
+        """;
+
+    private const string Insert = """
+        INSERT INTO import_job (kind, file_path, original_name, format, run_code, options_json, state, bytes_total, created_utc, created_by, cancel_requested, attempts)
+        VALUES (@Kind, @FilePath, @OriginalName, @Format, @RunCode, @Options, 'queued', @Bytes, @Now, @User, FALSE, 0)
+        RETURNING id
+        """;
+
+    private const string CancelQueued = "UPDATE import_job SET state = 'cancelled', finished_utc = @Now, message = @Message WHERE id = @Id AND state = 'queued'";
+
+    private const string CancelRunning = "UPDATE import_job SET cancel_requested = TRUE WHERE id = @Id AND state = 'running'";
+
+    // Interrupted jobs: those this node was running when it stopped, or any whose node stopped sending heartbeats.
+    private const string Requeue = """
+        UPDATE import_job SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, node = NULL, phase = NULL,
+               finished_utc = CASE WHEN cancel_requested THEN @Now ELSE NULL END,
+               message = 'interrupted (the process stopped); nothing of this attempt was written'
+        WHERE state = 'running' AND (node = @Node OR heartbeat_utc < @Stale)
+        RETURNING id
+        """;
+
+    private const string QueuedIds = "SELECT id FROM import_job WHERE state = 'queued' ORDER BY id";
+
+    public async Task<long> EnqueueAsync(Caller caller, ImportJobRequest request, CancellationToken ct)
+    {
+        var options = JsonSerializer.Serialize(request);
+        var bytes = File.Exists(request.FilePath) ? new FileInfo(request.FilePath).Length : 0;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(Insert, new
+        {
+            Kind,
+            request.FilePath,
+            request.OriginalName,
+            Format = AssayFormats.Name(request.Format),
+            request.RunCode,
+            Options = options,
+            Bytes = bytes,
+            Now = clock.GetUtcNow().UtcDateTime,
+            User = caller.UserName,
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    public async Task<ImportJobView?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<ImportJobView>(new CommandDefinition(Select + " WHERE id = @Id", new { Id = id }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ImportJobView>> ListAsync(string? state, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ImportJobView>(new CommandDefinition(Select + " WHERE (@State IS NULL OR state = @State) ORDER BY id DESC LIMIT @Limit",
+            new { State = state, Limit = Math.Clamp(limit, 1, 500) }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<IReadOnlyList<long>> QueuedAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<long>(new CommandDefinition(QueuedIds, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>A queued job is cancelled at once; a running one is asked to stop (its import rolls back). False when already finished.</summary>
+    public async Task<bool> RequestCancelAsync(Caller caller, long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        var done = await c.ExecuteAsync(new CommandDefinition(CancelQueued, new { Id = id, Now = clock.GetUtcNow().UtcDateTime, Message = $"cancelled by {caller.UserName} before it started" }, tx, cancellationToken: ct)) == 1
+            || await c.ExecuteAsync(new CommandDefinition(CancelRunning, new { Id = id }, tx, cancellationToken: ct)) == 1;
+        await tx.CommitAsync(ct);
+        return done;
+    }
+
+    /// <summary>At start-up: requeues the jobs this node was running and those of nodes silent for <paramref name="staleAfter"/>; returns their ids.</summary>
+    public async Task<IReadOnlyList<long>> RecoverAsync(string node, TimeSpan staleAfter, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        var ids = (await c.QueryAsync<long>(new CommandDefinition(Requeue, new { Node = node, Stale = now - staleAfter, Now = now }, tx, cancellationToken: ct))).AsList();
+        await tx.CommitAsync(ct);
+        return ids;
+    }
+}
+
+/// <summary>Live progress of the imports running in this process, for a progress bar refreshed faster than the database is written.</summary>
+public sealed class ImportJobProgress
+{
+    private readonly ConcurrentDictionary<long, ImportProgress> _live = new();
+
+    public ImportProgress? Get(long jobId) => _live.TryGetValue(jobId, out var p) ? p : null;
+
+    internal void Set(long jobId, ImportProgress p) => _live[jobId] = p;
+
+    internal void Remove(long jobId) => _live.TryRemove(jobId, out _);
+}
+
+/// <summary>
+/// Runs one queued import job: claims it (a conditional update, so two nodes never run one job), imports with
+/// progress written to import_job about once a second, stops when a cancel is requested, and records the outcome.
+/// The scheduler calls <see cref="ExecuteAsync"/> with the job id; the token is the host's shutdown.
+/// </summary>
+public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, ImportJobProgress live, TimeProvider clock, ILogger<RunImportJob> logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private const string Claim = """
+        UPDATE import_job SET state = 'running', node = @Node, started_utc = @Now, heartbeat_utc = @Now, attempts = attempts + 1, message = NULL
+        WHERE id = @Id AND state = 'queued'
+        """;
+
+    private const string Progress = """
+        UPDATE import_job SET phase = @Phase, bytes_read = @BytesRead, rows_read = @RowsRead, rows_validated = @RowsValidated, rows_written = @RowsWritten,
+               heartbeat_utc = @Now
+        WHERE id = @Id AND state = 'running'
+        """;
+
+    private const string Finish = """
+        UPDATE import_job SET state = @State, phase = 'done', problems = @Problems, problem_count = @Count, message = @Message, finished_utc = @Now,
+               rows_read = @RowsRead, rows_validated = @RowsValidated
+        WHERE id = @Id AND state = 'running'
+        """;
+
+    private const string Requeue = "UPDATE import_job SET state = 'queued', node = NULL, message = 'the process stopped; it will run again' WHERE id = @Id AND state = 'running'";
+
+    private const string Cancelled = "SELECT cancel_requested FROM import_job WHERE id = @Id";
+
+    public async Task<ImportJobView?> ExecuteAsync(long jobId, string node, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var c = await db.OpenAsync(ct))
+        {
+            await using var tx = await db.BeginWriteAsync(c, ct);
+            var claimed = await c.ExecuteAsync(new CommandDefinition(Claim, new { Id = jobId, Node = node, Now = now }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            if (claimed == 0)
+            {
+                return await jobs.GetAsync(jobId, ct);
+            }
+        }
+        var job = (await jobs.GetAsync(jobId, ct))!;
+        if (job.CancelRequested)
+        {
+            return await FinishAsync(jobId, ImportJobStates.Cancelled, "cancelled before it started; nothing was written", null, default);
+        }
+        var request = JsonSerializer.Deserialize<ImportJobRequest>(job.OptionsJson!)!;
+        var command = new ImportAssayCommand
+        {
+            FilePath = request.FilePath,
+            OriginalName = request.OriginalName,
+            Format = request.Format,
+            RunCode = request.RunCode,
+            PlatformCode = request.PlatformCode,
+            AddAnalytes = request.AddAnalytes,
+            References = request.References ?? [],
+            ConsumeUl = request.ConsumeUl,
+            ControlPattern = request.ControlPattern ?? AssayFormats.DefaultControlPattern,
+            RunDate = request.RunDate,
+            Operator = request.Operator,
+            LabSiteCode = request.LabSiteCode,
+            JobId = jobId,
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var userCancel = false;
+        var latest = new ImportProgress(ImportPhase.Checking, job.BytesTotal, 0, 0, 0, 0, 0);
+        var progress = new Reporter(p =>
+        {
+            latest = p;
+            live.Set(jobId, p);
+        });
+        using var watching = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(ProgressInterval, watching.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                try
+                {
+                    await using var c = await db.OpenAsync(CancellationToken.None);
+                    if (await c.ExecuteScalarAsync<bool>(new CommandDefinition(Cancelled, new { Id = jobId })))
+                    {
+                        userCancel = true;
+                        await stop.CancelAsync();
+                    }
+                    // On SQLite the import holds the one write lock while writing: progress then lives in memory only.
+                    var p = latest;
+                    if (p.Phase != ImportPhase.Writing || db.Dialect.Provider != DatabaseProvider.Sqlite)
+                    {
+                        await using var tx = await db.BeginWriteAsync(c, CancellationToken.None);
+                        await c.ExecuteAsync(new CommandDefinition(Progress, new
+                        {
+                            Id = jobId, Phase = p.Phase.ToString().ToLowerInvariant(), p.BytesRead, p.RowsRead, p.RowsValidated, p.RowsWritten,
+                            Now = clock.GetUtcNow().UtcDateTime,
+                        }, tx));
+                        await tx.CommitAsync();
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not record the progress of import job {JobId}", jobId);
+                }
+            }
+        }, CancellationToken.None);
+
+        ImportAssayOutcome? outcome = null;
+        string state;
+        string message;
+        try
+        {
+            var caller = Caller.System with { UserName = job.CreatedBy };
+            outcome = await import.ExecuteAsync(caller, command, progress, stop.Token);
+            state = outcome.Ok ? ImportJobStates.Succeeded : ImportJobStates.Failed;
+            message = outcome.Ok
+                ? $"{outcome.Summary!.Results:N0} results and {outcome.Summary.Controls:N0} controls into run {outcome.Summary.RunCode}"
+                : $"refused: {outcome.ProblemCount:N0} problem(s); nothing was written";
+        }
+        catch (OperationCanceledException) when (userCancel)
+        {
+            state = ImportJobStates.Cancelled;
+            message = "cancelled while running; nothing was written";
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            state = ImportJobStates.Queued;
+            message = "";
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Import job {JobId} failed", jobId);
+            state = ImportJobStates.Failed;
+            message = "failed: " + e.Message;
+        }
+        finally
+        {
+            await watching.CancelAsync();
+            await watcher;
+            live.Remove(jobId);
+        }
+        logger.LogInformation("Import job {JobId} {State}: {Message}", jobId, state, message);
+        return state == ImportJobStates.Succeeded
+            ? await jobs.GetAsync(jobId, CancellationToken.None)
+            : await FinishAsync(jobId, state, message, outcome, latest);
+    }
+
+    private async Task<ImportJobView?> FinishAsync(long jobId, string state, string message, ImportAssayOutcome? outcome, ImportProgress latest)
+    {
+        await using (var c = await db.OpenAsync(CancellationToken.None))
+        {
+            await using var tx = await db.BeginWriteAsync(c, CancellationToken.None);
+            if (state == ImportJobStates.Queued)
+            {
+                await c.ExecuteAsync(new CommandDefinition(Requeue, new { Id = jobId }, tx));
+            }
+            else
+            {
+                var problems = outcome?.Problems ?? [];
+                await c.ExecuteAsync(new CommandDefinition(Finish, new
+                {
+                    Id = jobId,
+                    State = state,
+                    Problems = problems.Count == 0 ? null : JsonSerializer.Serialize(problems),
+                    Count = outcome?.ProblemCount ?? 0,
+                    Message = message,
+                    Now = clock.GetUtcNow().UtcDateTime,
+                    latest.RowsRead,
+                    latest.RowsValidated,
+                }, tx));
+            }
+            await tx.CommitAsync();
+        }
+        return await jobs.GetAsync(jobId, CancellationToken.None);
+    }
+
+    private sealed class Reporter(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+}
