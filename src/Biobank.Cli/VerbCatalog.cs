@@ -9,5 +9,6 @@ public static class VerbCatalog
         new MigrateVerb(),
         new CreateTokenVerb(),
         new SeedDemoVerb(),
+        new ImportAssayVerb(),
     ];
 }
