@@ -15,5 +15,6 @@ public static class VerbCatalog
         new ImportRegistryVerb(),
         new ImportDosesVerb(),
         new LabelsVerb(),
+        new ImportAssayVerb(),
     ];
 }

@@ -281,21 +281,13 @@ public sealed partial class ImportAssay
             };
         }
 
-        private static bool Qc(string text, out bool warning)
+        private static readonly Dictionary<string, bool> QcFlags = new(StringComparer.OrdinalIgnoreCase)
         {
-            switch (text.ToUpperInvariant())
-            {
-                case "" or "PASS" or "PASSED" or "OK" or "NA" or "0" or "FALSE" or "NO":
-                    warning = false;
-                    return true;
-                case "WARN" or "WARNING" or "FAIL" or "FAILED" or "1" or "TRUE" or "YES":
-                    warning = true;
-                    return true;
-                default:
-                    warning = false;
-                    return false;
-            }
-        }
+            [""] = false, ["PASS"] = false, ["PASSED"] = false, ["OK"] = false, ["NA"] = false, ["0"] = false, ["FALSE"] = false, ["NO"] = false,
+            ["WARN"] = true, ["WARNING"] = true, ["FAIL"] = true, ["FAILED"] = true, ["1"] = true, ["TRUE"] = true, ["YES"] = true,
+        };
+
+        private static bool Qc(string text, out bool warning) => QcFlags.TryGetValue(text, out warning);
 
         private bool Qc(int row, string text, out bool warning)
         {
@@ -626,6 +618,10 @@ public sealed partial class ImportAssay
             {
                 return false;
             }
+            if (_tubeByCode.TryGetValue(sampleId, out var known))
+            {
+                return ok && known >= 0 && AcceptTube(row, column, sampleId, plate, known, analyte, value, lod, raw, flags);
+            }
             if (_controls.IsMatch(sampleId))
             {
                 if (!ok)
@@ -902,51 +898,57 @@ public sealed partial class ImportAssay
         public const byte QcWarning = 1;
         public const byte BelowLod = 2;
 
+        private const int RecordSize = 34;
         private readonly FileStream _file;
-        private readonly BinaryWriter _writer;
         private long _rows;
 
         public Spool()
         {
             var path = Path.Combine(Path.GetTempPath(), $"biobank-import-{Guid.NewGuid():N}.spool");
             _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            _writer = new BinaryWriter(_file);
         }
 
         public void Write(byte kind, int index, int analyte, double value, double lod, double raw, byte flags)
         {
-            _writer.Write(kind);
-            _writer.Write(index);
-            _writer.Write(analyte);
-            _writer.Write(value);
-            _writer.Write(lod);
-            _writer.Write(raw);
-            _writer.Write(flags);
+            // One write of the whole record: BinaryWriter would call the stream once per field.
+            Span<byte> r = stackalloc byte[RecordSize];
+            r[0] = kind;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(r[1..], index);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(r[5..], analyte);
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(r[9..], value);
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(r[17..], lod);
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(r[25..], raw);
+            r[33] = flags;
+            _file.Write(r);
             _rows++;
         }
 
-        public void EndWriting() => _writer.Flush();
+        public void EndWriting() => _file.Flush();
 
         public IEnumerable<SpoolRow> Read(byte kind)
         {
-            _writer.Flush();
+            _file.Flush();
             _file.Position = 0;
-            using var reader = new BinaryReader(_file, System.Text.Encoding.UTF8, leaveOpen: true);
-            for (var i = 0L; i < _rows; i++)
+            var buffer = new byte[RecordSize * 2048];
+            for (var left = _rows; left > 0;)
             {
-                var row = new SpoolRow(reader.ReadByte(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadByte());
-                if (row.Kind == kind)
+                var n = (int)Math.Min(left, 2048);
+                _file.ReadExactly(buffer, 0, n * RecordSize);
+                for (var i = 0; i < n; i++)
                 {
-                    yield return row;
+                    var r = buffer.AsSpan(i * RecordSize, RecordSize);
+                    if (r[0] == kind)
+                    {
+                        yield return new SpoolRow(r[0], System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(r[1..]),
+                            System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(r[5..]), System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(r[9..]),
+                            System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(r[17..]), System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(r[25..]), r[33]);
+                    }
                 }
+                left -= n;
             }
         }
 
-        public void Dispose()
-        {
-            _writer.Dispose();
-            _file.Dispose();
-        }
+        public void Dispose() => _file.Dispose();
     }
 
     internal readonly record struct SpoolRow(byte Kind, int Index, int Analyte, double Value, double Lod, double Raw, byte Flags);

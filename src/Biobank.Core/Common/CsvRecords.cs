@@ -71,6 +71,11 @@ public sealed class CsvRecords(TextReader reader, char? delimiter = null, int ma
             _delimiter = Detect(first);
         }
         var startLine = _line - 1;
+        if (!first.Contains('"', StringComparison.Ordinal))
+        {
+            // Fast path for the common line without quotes: split at the delimiter, no character-by-character copy.
+            return new CsvRecord(startLine, SplitPlain(first, startLine));
+        }
         var fields = new List<string>();
         var line = first;
         var pos = 0;
@@ -129,6 +134,36 @@ public sealed class CsvRecords(TextReader reader, char? delimiter = null, int ma
         }
     }
 
+    private string[] SplitPlain(string line, int lineNumber)
+    {
+        var count = 1;
+        foreach (var ch in line.AsSpan())
+        {
+            if (ch == _delimiter)
+            {
+                count++;
+            }
+        }
+        var fields = new string[count];
+        var start = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var end = line.IndexOf(_delimiter, start);
+            if (end < 0)
+            {
+                end = line.Length;
+            }
+            if (end - start > maxFieldLength)
+            {
+                throw new CsvFormatException(lineNumber, $"a field is longer than {maxFieldLength:N0} characters");
+            }
+            var span = line.AsSpan(start, end - start).Trim();
+            fields[i] = span.Length == line.Length ? line : span.ToString();
+            start = end + 1;
+        }
+        return fields;
+    }
+
     private void Append(char ch, int line)
     {
         if (_field.Length >= maxFieldLength)
@@ -147,7 +182,8 @@ public sealed class CsvRecords(TextReader reader, char? delimiter = null, int ma
 
     private async Task<string?> NextLineAsync()
     {
-        var line = await reader.ReadLineAsync();
+        // The ValueTask overload: no allocation when the line is already buffered, which it nearly always is.
+        var line = await reader.ReadLineAsync(CancellationToken.None);
         if (line is not null)
         {
             _line++;

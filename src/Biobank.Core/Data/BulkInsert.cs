@@ -56,54 +56,66 @@ public static class BulkInsert
             : throw new ArgumentException($"'{name}' is not a plain table or column name.", nameof(name));
 }
 
+/// <summary>
+/// One statement prepared once and stepped per row through SQLitePCL's raw API: parameters bound by position, no
+/// per-row name lookups or boxing. It runs on the connection's handle, so it belongs to the open transaction.
+/// </summary>
 internal sealed class SqliteBulkInsert : IBulkInsert
 {
-    private readonly SqliteCommand _cmd;
-    private readonly SqliteParameter[] _params;
-    private readonly BulkType[] _types;
+    // A larger page cache while a big insert runs keeps the table and index pages being filled in memory.
+    private const int BulkCacheKib = 65536;
+
+    private readonly SqliteConnection _connection;
+    private readonly SQLitePCL.sqlite3 _db;
+    private readonly SQLitePCL.sqlite3_stmt _stmt;
+    private readonly int _columns;
+    private readonly long _oldCache;
     private int _next;
     private long _rows;
 
     public SqliteBulkInsert(SqliteConnection c, SqliteTransaction tx, string table, IReadOnlyList<BulkColumn> columns)
     {
-        _cmd = c.CreateCommand();
-        _cmd.Transaction = tx;
-        _cmd.CommandText = $"INSERT INTO {BulkInsert.CheckName(table)} ({string.Join(", ", columns.Select(col => BulkInsert.CheckName(col.Name)))}) " +
-            $"VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i.ToString(CultureInfo.InvariantCulture)))})";
-        _types = columns.Select(col => col.Type).ToArray();
-        _params = columns.Select((col, i) => _cmd.Parameters.Add("$p" + i.ToString(CultureInfo.InvariantCulture), col.Type switch
-        {
-            BulkType.BigInt or BulkType.Boolean => SqliteType.Integer,
-            BulkType.Real => SqliteType.Real,
-            _ => SqliteType.Text,
-        })).ToArray();
-        _cmd.Prepare();
+        _ = tx; // the raw statement runs inside whatever transaction the connection has open
+        _connection = c;
+        _db = c.Handle!;
+        _columns = columns.Count;
+        var sql = $"INSERT INTO {BulkInsert.CheckName(table)} ({string.Join(", ", columns.Select(col => BulkInsert.CheckName(col.Name)))}) " +
+            $"VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
+        Check(SQLitePCL.raw.sqlite3_prepare_v2(_db, sql, out _stmt));
+        _oldCache = Pragma("PRAGMA cache_size");
+        Exec($"PRAGMA cache_size = -{BulkCacheKib}");
     }
 
     public void StartRow() => _next = 0;
 
-    public void Write(long value) => _params[_next++].Value = value;
+    public void Write(long value) => Check(SQLitePCL.raw.sqlite3_bind_int64(_stmt, ++_next, value));
 
-    public void Write(double value) => _params[_next++].Value = value;
+    public void Write(double value) => Check(SQLitePCL.raw.sqlite3_bind_double(_stmt, ++_next, value));
 
-    public void Write(bool value) => _params[_next++].Value = value ? 1L : 0L;
+    public void Write(bool value) => Check(SQLitePCL.raw.sqlite3_bind_int(_stmt, ++_next, value ? 1 : 0));
 
-    public void Write(string value) => _params[_next++].Value = value;
+    public void Write(string value) => Check(SQLitePCL.raw.sqlite3_bind_text(_stmt, ++_next, value));
 
-    // SQLite keeps volumes as NUMERIC: a decimal binds as text and the column affinity makes it a number.
-    public void Write(decimal value) => _params[_next++].Value = value;
+    // As Microsoft.Data.Sqlite binds a decimal: invariant text, which the NUMERIC column turns into a number.
+    public void Write(decimal value) => Write(value.ToString(CultureInfo.InvariantCulture));
 
-    public void Write(DateTime utc) => _params[_next++].Value = DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+    // As Microsoft.Data.Sqlite writes a DateTime, so every time column reads back the same way.
+    public void Write(DateTime utc) => Write(utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture));
 
-    public void WriteNull() => _params[_next++].Value = DBNull.Value;
+    public void WriteNull() => Check(SQLitePCL.raw.sqlite3_bind_null(_stmt, ++_next));
 
     public void EndRow()
     {
-        if (_next != _params.Length)
+        if (_next != _columns)
         {
-            throw new InvalidOperationException($"A bulk row needs {_params.Length} values; {_next} were written.");
+            throw new InvalidOperationException($"A bulk row needs {_columns} values; {_next} were written.");
         }
-        _cmd.ExecuteNonQuery();
+        var rc = SQLitePCL.raw.sqlite3_step(_stmt);
+        SQLitePCL.raw.sqlite3_reset(_stmt);
+        if (rc != SQLitePCL.raw.SQLITE_DONE)
+        {
+            Throw(rc);
+        }
         _rows++;
     }
 
@@ -111,9 +123,39 @@ internal sealed class SqliteBulkInsert : IBulkInsert
 
     public ValueTask DisposeAsync()
     {
-        _cmd.Dispose();
+        _stmt.Dispose();
+        if (_connection.State == System.Data.ConnectionState.Open)
+        {
+            Exec($"PRAGMA cache_size = {_oldCache}");
+        }
         return ValueTask.CompletedTask;
     }
+
+    private long Pragma(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            Throw(rc);
+        }
+    }
+
+    // The same exception Microsoft.Data.Sqlite throws, so the dialect recognises a unique violation.
+    private void Throw(int rc) =>
+        throw new SqliteException($"SQLite Error {rc}: '{SQLitePCL.raw.sqlite3_errmsg(_db).utf8_to_string()}'.", rc, SQLitePCL.raw.sqlite3_extended_errcode(_db));
 }
 
 internal sealed class PostgresBulkInsert : IBulkInsert
