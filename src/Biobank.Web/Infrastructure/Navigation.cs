@@ -18,6 +18,7 @@ public static class Navigation
         new("Freezers", "/Storage", Bench),
         new("Shipments", "/Shipments", Bench),
         new("Labels", "/Labels", Bench),
+        new("Assays", "/Assays", [Roles.Biologist, Roles.Admin]),
         new("Analysis", "/Analysis", [Roles.Biologist, Roles.Admin]),
     ];
 

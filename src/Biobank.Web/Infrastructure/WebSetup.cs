@@ -104,6 +104,7 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Storage", Policies.Lab);
             o.Conventions.AuthorizeFolder("/Shipments", Policies.Shipping);
             o.Conventions.AuthorizeFolder("/Analysis", Policies.Analysis);
+            o.Conventions.AuthorizeFolder("/Assays", Policies.Analysis);
             o.Conventions.AuthorizeFolder("/Labels", Policies.Lab);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");

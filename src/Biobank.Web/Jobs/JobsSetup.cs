@@ -56,6 +56,8 @@ public static class JobsSetup
             });
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = Math.Max(2, config.GetValue("Biobank:JobThreads", 2)));
         });
+        services.AddSingleton<ImportDispatcher>();
+        services.AddHostedService<ImportRecoveryService>();
         services.AddQuartzHostedService(o =>
         {
             o.WaitForJobsToComplete = false;
