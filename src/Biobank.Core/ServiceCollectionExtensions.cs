@@ -61,6 +61,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImportRegistry>();
         services.AddSingleton<ImportDoses>();
         services.AddSingleton<DoseQueries>();
+        services.AddSingleton<PatientTimeline>();
+        services.AddSingleton<AssayResultCounts>();
+        services.AddSingleton<DestructionList>();
         services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();

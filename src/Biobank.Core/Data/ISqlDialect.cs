@@ -33,6 +33,9 @@ public interface ISqlDialect
     /// </summary>
     string InList(string column, string parameter);
 
+    /// <summary>SQL answering 1 when a table named <c>@Table</c> exists in the current schema, else 0.</summary>
+    string TableExists { get; }
+
     /// <summary>True when the error is a unique-constraint violation (the loser of a race).</summary>
     bool IsUniqueViolation(Exception error);
 

@@ -26,6 +26,8 @@ public sealed class PostgresDialect : ISqlDialect
 
     public string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
+    public string TableExists => "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @Table";
+
     public DbConnection CreateConnection() => _dataSource.CreateConnection();
 
     public Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;

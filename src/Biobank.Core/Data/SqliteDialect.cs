@@ -44,6 +44,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string InList(string column, string parameter) => $"{column} IN {parameter}";
 
+    public string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @Table";
+
     public DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
     public async Task PrepareAsync(DbConnection connection, CancellationToken ct)

@@ -79,6 +79,11 @@ public sealed record ManifestLine
     public string? ReceiptNote { get; init; }
     public bool WholeBox { get; init; }
 
+    public string ConsentStatus { get; init; } = "given";
+
+    /// <summary>The patient withdrew consent: the tube must not be used or sent on, and is on the destruction list.</summary>
+    public bool Withdrawn => ConsentStatus == "withdrawn";
+
     public string? Position => PosRow is { } r && PosCol is { } c ? Samples.Positions.Label(r, c) : null;
 }
 
@@ -120,7 +125,7 @@ public sealed class ShipmentQueries(IDb db)
 
     private const string Lines = """
         SELECT i.id AS ItemId, i.tube_id AS TubeId, tb.barcode AS Barcode, b.barcode AS BoxBarcode, b.name AS BoxName, b.rows AS BoxRows, b.cols AS BoxCols,
-               i.pos_row AS PosRow, i.pos_col AS PosCol, p.pseudonym AS Pseudonym, st.code AS SampleTypeCode, st.name AS SampleType,
+               i.pos_row AS PosRow, i.pos_col AS PosCol, p.pseudonym AS Pseudonym, p.consent_status AS ConsentStatus, st.code AS SampleTypeCode, st.name AS SampleType,
                tp.code AS Timepoint, tb.remaining_ul AS VolumeUl, tb.status AS TubeStatus, i.receipt AS Receipt, i.receipt_note AS ReceiptNote,
                CASE WHEN sb.box_id IS NULL THEN 0 ELSE 1 END AS WholeBox
         FROM shipment_item i

@@ -13,7 +13,7 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
 {
     private const string SelectHead = """
         SELECT t.id AS Id, t.barcode AS Barcode, t.site_id AS SiteId, t.status AS Status, t.box_id AS BoxId, t.pos_row AS PosRow, t.pos_col AS PosCol,
-               t.freeze_thaw_count AS FreezeThawCount, t.remaining_ul AS RemainingUl, p.consent_status AS ConsentStatus
+               t.freeze_thaw_count AS FreezeThawCount, t.remaining_ul AS RemainingUl, p.consent_status AS ConsentStatus, p.pseudonym AS Pseudonym
         FROM tube t JOIN patient p ON p.id = t.patient_id
         WHERE t.barcode = @Barcode AND (@AllSites OR t.site_id = @ScopeSiteId)
         """;
@@ -60,6 +60,17 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
             ? Task.FromResult(Result<TubeActionResult>.Invalid("Say why the tube is destroyed (e.g. consent withdrawn, broken, contaminated).", "Reason"))
             : ActAsync(caller, barcode, CustodyEvents.Destroyed, DestroySql, null, reason, h => h.Status is "destroyed" or "consumed" or "in_transit" ? $"it is {Words(h.Status)}" : null, ct);
 
+    /// <summary>
+    /// Destroys a tube of the destruction list: refused unless its patient has withdrawn consent, checked in the same
+    /// transaction as the destruction, so consent given again a moment earlier keeps the tube.
+    /// </summary>
+    public Task<Result<TubeActionResult>> DestroyWithdrawnAsync(Caller caller, string barcode, string reason, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(reason)
+            ? Task.FromResult(Result<TubeActionResult>.Invalid("Say why the tubes are destroyed (e.g. consent withdrawn, letter of 2026-03-01).", "Reason"))
+            : ActAsync(caller, barcode, CustodyEvents.Destroyed, DestroySql, null, reason, h =>
+                h.ConsentStatus != "withdrawn" ? $"patient {h.Pseudonym} has not withdrawn consent, so it is not on the destruction list"
+                : h.Status is "destroyed" or "consumed" or "in_transit" ? $"it is {Words(h.Status)}" : null, ct);
+
     private static string Words(string status) => status.Replace('_', ' ');
 
     private async Task<Result<TubeActionResult>> ActAsync(Caller caller, string barcode, string evt, string sql, decimal? volume, string? reason,
@@ -104,6 +115,11 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
             CustodyEvents.Consumed => after.Status == "consumed" ? $"{code} used up and removed from its box." : $"{code}: {after.RemainingUl:0.#} µL left.",
             _ => $"{code} destroyed and removed from its box.",
         };
+        if (h.ConsentStatus == "withdrawn" && after.Status is not ("destroyed" or "consumed"))
+        {
+            // The bench may move the tube (to put it aside), but must not use it.
+            message += $" Consent withdrawn for patient {h.Pseudonym}: do not use it; it is on the destruction list.";
+        }
         return Result<TubeActionResult>.Success(new TubeActionResult(code, after.Status, after.FreezeThawCount, after.RemainingUl, message));
     }
 
@@ -119,5 +135,6 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
         public int FreezeThawCount { get; init; }
         public decimal RemainingUl { get; init; }
         public string ConsentStatus { get; init; } = "";
+        public string Pseudonym { get; init; } = "";
     }
 }

@@ -24,6 +24,7 @@ public static class ApiEndpoints
 
         api.MapLabApi();
         api.MapShipmentsApi();
+        api.MapRegistryApi();
     }
 
     /// <summary>

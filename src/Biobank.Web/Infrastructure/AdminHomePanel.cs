@@ -11,7 +11,7 @@ public sealed class AdminHomePanel(UserAccounts users, AuditQueries audit, TimeP
 
     public IReadOnlyList<string> Roles { get; } = [Biobank.Core.Common.Roles.Admin];
 
-    public async Task<HomePanelView> RenderAsync(Caller caller, CancellationToken ct)
+    public async Task<HomePanelView?> RenderAsync(Caller caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var lines = new List<HomeLine>();

@@ -13,5 +13,6 @@ public interface IHomePanel
 
     IReadOnlyList<string> Roles { get; }
 
-    Task<HomePanelView> RenderAsync(Caller caller, CancellationToken ct);
+    /// <summary>The panel, or null when it has nothing to say and would only take room.</summary>
+    Task<HomePanelView?> RenderAsync(Caller caller, CancellationToken ct);
 }

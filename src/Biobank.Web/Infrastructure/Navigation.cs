@@ -9,6 +9,8 @@ public static class Navigation
 {
     private static readonly string[] Bench = [Roles.Technician, Roles.SiteStaff, Roles.Admin];
 
+    private static readonly string[] Everyone = [Roles.Technician, Roles.SiteStaff, Roles.Biologist, Roles.Admin];
+
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Scan", "/Storage/Scan", Bench),
@@ -18,6 +20,7 @@ public static class Navigation
         new("Freezers", "/Storage", Bench),
         new("Shipments", "/Shipments", Bench),
         new("Labels", "/Labels", Bench),
+        new("Registry", "/Registry", Everyone),
         new("Assays", "/Assays", [Roles.Biologist, Roles.Admin]),
         new("Analysis", "/Analysis", [Roles.Biologist, Roles.Admin]),
     ];

@@ -12,7 +12,7 @@ public sealed class TubesToStorePanel(TubesToStore waiting) : IHomePanel
 
     public IReadOnlyList<string> Roles { get; } = [Biobank.Core.Common.Roles.Technician, Biobank.Core.Common.Roles.SiteStaff];
 
-    public async Task<HomePanelView> RenderAsync(Caller caller, CancellationToken ct)
+    public async Task<HomePanelView?> RenderAsync(Caller caller, CancellationToken ct)
     {
         var w = await waiting.ExecuteAsync(caller, Newest, ct);
         var lines = new List<HomeLine>();

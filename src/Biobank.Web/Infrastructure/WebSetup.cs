@@ -7,6 +7,7 @@ using Biobank.Core.Data;
 using Biobank.Core.Demo;
 using Biobank.Web.Api;
 using Biobank.Web.Jobs;
+using Biobank.Web.Registry;
 using Biobank.Web.Shipments;
 using Biobank.Web.Labels;
 using Microsoft.AspNetCore.Authentication;
@@ -26,6 +27,7 @@ public static class Policies
     public const string Lab = "Lab";               // technicians at the bench
     public const string Shipping = "Shipping";     // site staff and technicians moving tubes between sites
     public const string Analysis = "Analysis";     // biologists
+    public const string Registry = "Registry";     // patients, treatment and doses: everyone who works with samples or results
     public const string Api = "Api";
 }
 
@@ -49,6 +51,7 @@ public static class WebSetup
         services.AddSingleton<IHomePanel, ShipmentsHomePanel>();
         services.AddSingleton<ShipmentDocuments>();
         services.AddSingleton<IHomePanel, TubesToStorePanel>();
+        services.AddSingleton<IHomePanel, DestructionHomePanel>();
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;
@@ -86,6 +89,7 @@ public static class WebSetup
             .AddPolicy(Policies.Lab, p => p.RequireRole(Roles.Technician, Roles.SiteStaff, Roles.Admin))
             .AddPolicy(Policies.Shipping, p => p.RequireRole(Roles.SiteStaff, Roles.Technician, Roles.Admin))
             .AddPolicy(Policies.Analysis, p => p.RequireRole(Roles.Biologist, Roles.Admin))
+            .AddPolicy(Policies.Registry, p => p.RequireRole(Roles.Technician, Roles.SiteStaff, Roles.Biologist, Roles.Admin))
             // The default (smart) scheme already picks bearer or cookie per request; naming both here would challenge twice.
             .AddPolicy(Policies.Api, p => p.RequireAuthenticatedUser());
 
@@ -106,6 +110,7 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Analysis", Policies.Analysis);
             o.Conventions.AuthorizeFolder("/Assays", Policies.Analysis);
             o.Conventions.AuthorizeFolder("/Labels", Policies.Lab);
+            o.Conventions.AuthorizeFolder("/Registry", Policies.Registry);
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));

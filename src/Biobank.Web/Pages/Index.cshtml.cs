@@ -16,7 +16,10 @@ public sealed class IndexModel(IEnumerable<IHomePanel> panels) : PageModel
         var views = new List<HomePanelView>();
         foreach (var panel in panels.Where(p => p.Roles.Any(Me.IsInRole)).OrderBy(p => p.Order))
         {
-            views.Add(await panel.RenderAsync(Me, ct));
+            if (await panel.RenderAsync(Me, ct) is { } view)
+            {
+                views.Add(view);
+            }
         }
         Panels = views;
     }

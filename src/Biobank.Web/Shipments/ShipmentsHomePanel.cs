@@ -11,7 +11,7 @@ public sealed class ShipmentsHomePanel(ShipmentQueries queries, TimeProvider clo
 
     public IReadOnlyList<string> Roles { get; } = [Biobank.Core.Common.Roles.Technician, Biobank.Core.Common.Roles.SiteStaff, Biobank.Core.Common.Roles.Admin];
 
-    public async Task<HomePanelView> RenderAsync(Caller caller, CancellationToken ct)
+    public async Task<HomePanelView?> RenderAsync(Caller caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var lines = new List<HomeLine>();
