@@ -168,6 +168,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             }
             using var hash = xlsx ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             validation = new Validation(cmd, context, problems, spool, lookup, caller, progress, info.Length);
+            using var queries = validation;
             AssayRowSource source;
             try
             {
