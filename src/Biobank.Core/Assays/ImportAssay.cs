@@ -168,6 +168,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             }
             using var hash = xlsx ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             validation = new Validation(cmd, context, problems, spool, lookup, caller, progress, info.Length);
+            using var queries = validation;
             AssayRowSource source;
             try
             {
@@ -542,7 +543,16 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             var readId = read.CreateParameter();
             readId.ParameterName = "p0";
             read.Parameters.Add(readId);
-            using var update = new BulkCommand(c, tx, Consume, "p0", "p1", "p2", "p3", "p4", "p5");
+            await using var update = c.CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = Consume;
+            var set = Enumerable.Range(0, 6).Select(k =>
+            {
+                var p = update.CreateParameter();
+                p.ParameterName = "p" + k.ToString(CultureInfo.InvariantCulture);
+                update.Parameters.Add(p);
+                return p;
+            }).ToArray();
             using var custody = new BulkCommand(c, tx, AppendCustody, "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11");
             using var auditRow = new BulkCommand(c, tx, AppendAudit, "p0", "p1", "p2", "p3", "p4", "p5", "p6");
             for (var i = 0; i < fresh.Count; i++)
@@ -552,17 +562,44 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 {
                     ct.ThrowIfCancellationRequested();
                 }
-                readId.Value = tube.Id;
-                var now1 = await ReadTubeAsync(read, ct);
-                if (now1.Remaining <= 0)
+                // Read, then update only if the volume is still what was read: on PostgreSQL a technician may take
+                // volume from the same tube meanwhile, and the loser of that race reads again.
+                TubeState now1;
+                decimal take, left;
+                bool usedUp;
+                string status;
+                var attempts = 0;
+                while (true)
+                {
+                    readId.Value = tube.Id;
+                    now1 = await ReadTubeAsync(read, ct);
+                    take = Math.Min(cmd.ConsumeUl, Math.Max(now1.Remaining, 0));
+                    left = now1.Remaining - take;
+                    usedUp = left <= 0 && now1.Status is "in_storage" or "checked_out" or "registered";
+                    status = usedUp ? "consumed" : now1.Status;
+                    if (take <= 0)
+                    {
+                        break;
+                    }
+                    set[0].Value = tube.Id;
+                    set[1].Value = left;
+                    set[2].Value = status;
+                    set[3].Value = usedUp ? 1 : 0;
+                    set[4].Value = now;
+                    set[5].Value = now1.Remaining;
+                    if (await update.ExecuteNonQueryAsync(ct) == 1)
+                    {
+                        break;
+                    }
+                    if (++attempts == 5)
+                    {
+                        throw new InvalidOperationException($"Aliquot {tube.Barcode} kept changing while its volume was being taken; import again.");
+                    }
+                }
+                if (take <= 0)
                 {
                     continue;
                 }
-                var take = Math.Min(cmd.ConsumeUl, now1.Remaining);
-                var left = now1.Remaining - take;
-                var usedUp = left <= 0 && now1.Status is "in_storage" or "checked_out" or "registered";
-                var status = usedUp ? "consumed" : now1.Status;
-                await update.ExecuteAsync(ct, tube.Id, left, status, usedUp ? 1 : 0, now, now1.Remaining);
                 var details = $"{take:0.##} µL used by assay run {cmd.RunCode} ({fileName})" +
                     (take < cmd.ConsumeUl ? $"; {cmd.ConsumeUl:0.##} µL planned but only {now1.Remaining:0.##} µL remained" : "");
                 await custody.ExecuteAsync(ct, tube.Id, now, caller.UserName, now1.SiteId, now1.BoxId, now1.Row, now1.Col,

@@ -37,7 +37,7 @@ public sealed partial class ImportAssay
     }
 
     /// <summary>The validating pass: reads every row, lists every problem, spools what the write will need.</summary>
-    internal sealed class Validation
+    internal sealed class Validation : IDisposable
     {
         private readonly ImportAssayCommand _cmd;
         private readonly ImportContext _context;
@@ -215,6 +215,13 @@ public sealed partial class ImportAssay
                     _problems.Add(tube.FirstRow, "SampleID", tube.Barcode, $"no Ct for the reference miRNA(s) {string.Join(", ", missing)} in this sample: its ΔCt cannot be computed");
                 }
             }
+        }
+
+        public void Dispose()
+        {
+            _tubeQuery?.Dispose();
+            _storedQuery?.Dispose();
+            _inRunQuery?.Dispose();
         }
 
         public double[]? ReferenceMeans() =>

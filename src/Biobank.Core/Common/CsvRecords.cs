@@ -180,7 +180,7 @@ public sealed class CsvRecords(TextReader reader, char? delimiter = null, int ma
         return quoted ? s : s.Trim();
     }
 
-    private async Task<string?> NextLineAsync()
+    private async ValueTask<string?> NextLineAsync()
     {
         // The ValueTask overload: no allocation when the line is already buffered, which it nearly always is.
         var line = await reader.ReadLineAsync(CancellationToken.None);

@@ -126,6 +126,20 @@ public sealed class ImportAssayTests
     }
 
     [Theory, Providers]
+    public async Task An_NPX_XLSX_lands_with_numbers_as_the_spreadsheet_holds_them(string provider)
+    {
+        await using var w = await AssayWorld.CreateAsync(provider);
+        var rows = AssayFiles.Table(AssayFiles.Npx(w.Aliquots.Take(2).ToList()));
+        var path = Path.Combine(w.Dir, "npx.xlsx");
+        AssayFiles.WriteXlsx(path, rows);
+        var outcome = await w.ImportAsync(path, AssayFileFormat.Npx, "RUN-NPX-XLSX");
+        ShouldLand(outcome);
+        outcome.Summary!.Results.ShouldBe(6);
+        outcome.Summary.Controls.ShouldBe(3);
+        (await ResultsAsync(w.Db, "RUN-NPX-XLSX")).Single(r => r.Barcode == w.Aliquots[1] && r.Code == "P16860").Value.ShouldBe(3.75);
+    }
+
+    [Theory, Providers]
     public async Task A_qPCR_file_stores_delta_Ct_against_the_sample_s_references(string provider)
     {
         await using var w = await AssayWorld.CreateAsync(provider);
