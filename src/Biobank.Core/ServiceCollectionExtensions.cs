@@ -56,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<BuildShipment>();
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
+        services.AddSingleton<ImportExternalManifest>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
 
         services.AddSingleton<ImportRegistry>();
