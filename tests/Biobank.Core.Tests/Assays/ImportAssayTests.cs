@@ -186,6 +186,18 @@ public sealed class ImportAssayTests
     }
 
     [Theory, Providers]
+    public async Task An_aliquot_barcode_is_never_taken_for_a_plate_control(string provider)
+    {
+        await using var w = await AssayWorld.CreateAsync(provider);
+        // A control pattern that also matches this site's barcodes (BRU…): the aliquots must still land as results.
+        var path = await AssayFiles.WriteAsync(w.Dir, "pattern.csv", AssayFiles.Npx(w.Aliquots.Take(2).ToList()));
+        var outcome = await w.ImportAsync(path, AssayFileFormat.Npx, "RUN-PATTERN", c => c with { ControlPattern = "^(CONTROL|BRU)" });
+        ShouldLand(outcome);
+        outcome.Summary!.Results.ShouldBe(6);
+        outcome.Summary.Controls.ShouldBe(3);
+    }
+
+    [Theory, Providers]
     public async Task Unknown_analytes_are_added_only_when_asked(string provider)
     {
         await using var w = await AssayWorld.CreateAsync(provider);
