@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using Biobank.Core.Audit;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
-using Biobank.Core.Demo;
 using Biobank.Core.Samples;
 using Dapper;
 
@@ -73,26 +72,57 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         WHERE id = @Id AND state = 'running'
         """;
 
-    private const string TubeNow = "SELECT remaining_ul, status, box_id, pos_row, pos_col, site_id FROM tube WHERE id = @p0";
+    // Taking volume from the aliquots new to the run, set-based: a handful of statements, not four per aliquot.
+    // While pending, assay_run_aliquot.consumed_ul is negative: −1 = not yet worked out, −1 − take once it is;
+    // the last statement turns it into the take. Take = min(planned, remaining): an aliquot never goes below zero.
+    private const string PendingRows = "FROM assay_run_aliquot ra WHERE ra.run_id = @Run AND ra.consumed_ul < 0";
 
-    private const string Consume = """
-        UPDATE tube SET remaining_ul = @p1, status = @p2,
-               box_id = CASE WHEN @p3 = 1 THEN NULL ELSE box_id END,
-               pos_row = CASE WHEN @p3 = 1 THEN NULL ELSE pos_row END,
-               pos_col = CASE WHEN @p3 = 1 THEN NULL ELSE pos_col END,
-               updated_utc = @p4
-        WHERE id = @p0 AND remaining_ul = @p5
+    // Row locks on those tubes for the rest of the transaction: on PostgreSQL nobody takes volume meanwhile.
+    private const string LockTubes = "UPDATE tube SET updated_utc = updated_utc WHERE id IN (SELECT ra.tube_id " + PendingRows + ")";
+
+    private const string WorkOutTake = """
+        UPDATE assay_run_aliquot SET consumed_ul = -1 - (
+            SELECT CASE WHEN t.remaining_ul <= 0 THEN 0 WHEN t.remaining_ul < CAST(@Planned AS NUMERIC) THEN t.remaining_ul ELSE CAST(@Planned AS NUMERIC) END
+            FROM tube t WHERE t.id = assay_run_aliquot.tube_id)
+        WHERE run_id = @Run AND consumed_ul = -1
         """;
 
-    private const string AppendCustody = """
-        INSERT INTO custody_event (tube_id, event, occurred_utc, user_name, site_id, from_box_id, from_row, from_col, to_box_id, to_row, to_col, status_after, details)
-        VALUES (@p0, 'consumed', @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11)
-        """;
+    // The volume taken from tube t, read from its pending row ra; and whether that uses the aliquot up.
+    private const string Take = "(-(ra.consumed_ul + 1))";
 
-    private const string AppendAudit = """
-        INSERT INTO audit_log (occurred_utc, user_name, action, table_name, row_key, site_id, old_values, new_values, reason)
-        VALUES (@p0, @p1, 'update', 'tube', @p2, @p3, @p4, @p5, @p6)
-        """;
+    private const string UsedUp = "(t.remaining_ul - " + Take + " <= 0 AND t.status IN ('in_storage', 'checked_out', 'registered'))";
+
+    private const string AppendCustody =
+        "INSERT INTO custody_event (tube_id, event, occurred_utc, user_name, site_id, from_box_id, from_row, from_col, to_box_id, to_row, to_col, status_after, details) " +
+        "SELECT t.id, 'consumed', @Now, @User, t.site_id, t.box_id, t.pos_row, t.pos_col, " +
+        "CASE WHEN " + UsedUp + " THEN NULL ELSE t.box_id END, CASE WHEN " + UsedUp + " THEN NULL ELSE t.pos_row END, " +
+        "CASE WHEN " + UsedUp + " THEN NULL ELSE t.pos_col END, CASE WHEN " + UsedUp + " THEN 'consumed' ELSE t.status END, " +
+        "CASE WHEN " + Take + " < CAST(@Planned AS NUMERIC) THEN CAST(" + Take + " AS TEXT) || @Used || '; ' || @PlannedText || ' µL planned but only ' || " +
+        "CAST(t.remaining_ul AS TEXT) || ' µL remained' ELSE @Details END " +
+        "FROM assay_run_aliquot ra JOIN tube t ON t.id = ra.tube_id WHERE ra.run_id = @Run AND ra.consumed_ul < -1";
+
+    // One audit entry per volume change, old and new values as JSON the way the audit trail writes them.
+    private const string AppendAudit =
+        "INSERT INTO audit_log (occurred_utc, user_name, action, table_name, row_key, site_id, old_values, new_values, reason) " +
+        "SELECT @Now, @User, 'update', 'tube', CAST(t.id AS TEXT), t.site_id, " +
+        "'{\"status\":\"' || t.status || '\",\"remaining_ul\":' || CAST(t.remaining_ul AS TEXT) || '}', " +
+        "'{\"status\":\"' || CASE WHEN " + UsedUp + " THEN 'consumed' ELSE t.status END || '\",\"remaining_ul\":' || CAST(t.remaining_ul - " + Take + " AS TEXT) || '}', " +
+        "@Reason FROM assay_run_aliquot ra JOIN tube t ON t.id = ra.tube_id WHERE ra.run_id = @Run AND ra.consumed_ul < -1";
+
+    private const string TubeUsedUp = "(tube.remaining_ul - (-(ra.consumed_ul + 1)) <= 0 AND tube.status IN ('in_storage', 'checked_out', 'registered'))";
+
+    private const string TakeVolume =
+        "UPDATE tube SET remaining_ul = tube.remaining_ul - (-(ra.consumed_ul + 1)), " +
+        "status = CASE WHEN " + TubeUsedUp + " THEN 'consumed' ELSE tube.status END, " +
+        "box_id = CASE WHEN " + TubeUsedUp + " THEN NULL ELSE tube.box_id END, " +
+        "pos_row = CASE WHEN " + TubeUsedUp + " THEN NULL ELSE tube.pos_row END, " +
+        "pos_col = CASE WHEN " + TubeUsedUp + " THEN NULL ELSE tube.pos_col END, " +
+        "updated_utc = @Now " +
+        "FROM assay_run_aliquot ra WHERE ra.tube_id = tube.id AND ra.run_id = @Run AND ra.consumed_ul < -1";
+
+    private const string SumTaken = "SELECT COALESCE(SUM(-(ra.consumed_ul + 1)), 0) " + PendingRows;
+
+    private const string SettleTake = "UPDATE assay_run_aliquot SET consumed_ul = -(consumed_ul + 1) WHERE run_id = @Run AND consumed_ul < 0";
 
     private static readonly BulkColumn[] ResultColumns =
     [
@@ -533,92 +563,15 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         {
             return (0, 0m);
         }
-        decimal total = 0;
-        var consumedBy = new decimal[fresh.Count];
-        if (cmd.ConsumeUl > 0)
-        {
-            await using var read = c.CreateCommand();
-            read.Transaction = tx;
-            read.CommandText = TubeNow;
-            var readId = read.CreateParameter();
-            readId.ParameterName = "p0";
-            read.Parameters.Add(readId);
-            await using var update = c.CreateCommand();
-            update.Transaction = tx;
-            update.CommandText = Consume;
-            var set = Enumerable.Range(0, 6).Select(k =>
-            {
-                var p = update.CreateParameter();
-                p.ParameterName = "p" + k.ToString(CultureInfo.InvariantCulture);
-                update.Parameters.Add(p);
-                return p;
-            }).ToArray();
-            using var custody = new BulkCommand(c, tx, AppendCustody, "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11");
-            using var auditRow = new BulkCommand(c, tx, AppendAudit, "p0", "p1", "p2", "p3", "p4", "p5", "p6");
-            for (var i = 0; i < fresh.Count; i++)
-            {
-                var tube = fresh[i];
-                if (i % 1024 == 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                }
-                // Read, then update only if the volume is still what was read: on PostgreSQL a technician may take
-                // volume from the same tube meanwhile, and the loser of that race reads again.
-                TubeState now1;
-                decimal take, left;
-                bool usedUp;
-                string status;
-                var attempts = 0;
-                while (true)
-                {
-                    readId.Value = tube.Id;
-                    now1 = await ReadTubeAsync(read, ct);
-                    take = Math.Min(cmd.ConsumeUl, Math.Max(now1.Remaining, 0));
-                    left = now1.Remaining - take;
-                    usedUp = left <= 0 && now1.Status is "in_storage" or "checked_out" or "registered";
-                    status = usedUp ? "consumed" : now1.Status;
-                    if (take <= 0)
-                    {
-                        break;
-                    }
-                    set[0].Value = tube.Id;
-                    set[1].Value = left;
-                    set[2].Value = status;
-                    set[3].Value = usedUp ? 1 : 0;
-                    set[4].Value = now;
-                    set[5].Value = now1.Remaining;
-                    if (await update.ExecuteNonQueryAsync(ct) == 1)
-                    {
-                        break;
-                    }
-                    if (++attempts == 5)
-                    {
-                        throw new InvalidOperationException($"Aliquot {tube.Barcode} kept changing while its volume was being taken; import again.");
-                    }
-                }
-                if (take <= 0)
-                {
-                    continue;
-                }
-                var details = $"{take:0.##} µL used by assay run {cmd.RunCode} ({fileName})" +
-                    (take < cmd.ConsumeUl ? $"; {cmd.ConsumeUl:0.##} µL planned but only {now1.Remaining:0.##} µL remained" : "");
-                await custody.ExecuteAsync(ct, tube.Id, now, caller.UserName, now1.SiteId, now1.BoxId, now1.Row, now1.Col,
-                    usedUp ? null : now1.BoxId, usedUp ? null : now1.Row, usedUp ? null : now1.Col, status, details);
-                await auditRow.ExecuteAsync(ct, now, caller.UserName, tube.Id.ToString(CultureInfo.InvariantCulture), now1.SiteId,
-                    AuditTrail.Serialize(new { Status = now1.Status, RemainingUl = now1.Remaining }), AuditTrail.Serialize(new { Status = status, RemainingUl = left }),
-                    $"assay run {cmd.RunCode}");
-                consumedBy[i] = take;
-                total += take;
-            }
-        }
+        var consume = cmd.ConsumeUl > 0;
         await using (var runAliquots = await db.Dialect.BeginBulkInsertAsync(c, tx, "assay_run_aliquot", RunAliquotColumns, ct))
         {
-            for (var i = 0; i < fresh.Count; i++)
+            foreach (var tube in fresh)
             {
                 runAliquots.StartRow();
                 runAliquots.Write(runId);
-                runAliquots.Write(fresh[i].Id);
-                if (fresh[i].Plate is { } plate)
+                runAliquots.Write(tube.Id);
+                if (tube.Plate is { } plate)
                 {
                     runAliquots.Write(plate);
                 }
@@ -626,28 +579,36 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 {
                     runAliquots.WriteNull();
                 }
-                runAliquots.Write(consumedBy[i]);
+                runAliquots.Write(consume ? -1m : 0m);
                 runAliquots.EndRow();
             }
             await runAliquots.CompleteAsync(ct);
         }
+        if (!consume)
+        {
+            return (fresh.Count, 0m);
+        }
+        var planned = cmd.ConsumeUl.ToString("0.##", CultureInfo.InvariantCulture);
+        var args = new
+        {
+            Run = runId,
+            Planned = cmd.ConsumeUl,
+            PlannedText = planned,
+            Now = now,
+            User = caller.UserName,
+            Used = $" µL used by assay run {cmd.RunCode} ({fileName})",
+            Details = $"{planned} µL used by assay run {cmd.RunCode} ({fileName})",
+            Reason = $"assay run {cmd.RunCode}",
+        };
+        foreach (var sql in new[] { LockTubes, WorkOutTake, AppendCustody, AppendAudit })
+        {
+            await c.ExecuteAsync(new CommandDefinition(sql, args, tx, commandTimeout: 600, cancellationToken: ct));
+        }
+        var total = await c.ExecuteScalarAsync<decimal>(new CommandDefinition(SumTaken, args, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition(TakeVolume, args, tx, commandTimeout: 600, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition(SettleTake, args, tx, cancellationToken: ct));
         return (fresh.Count, total);
     }
-
-    private static async Task<TubeState> ReadTubeAsync(DbCommand read, CancellationToken ct)
-    {
-        await using var r = await read.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return new TubeState(
-            Convert.ToDecimal(r.GetValue(0), CultureInfo.InvariantCulture),
-            r.GetString(1),
-            r.IsDBNull(2) ? null : r.GetInt64(2),
-            r.IsDBNull(3) ? null : r.GetInt32(3),
-            r.IsDBNull(4) ? null : r.GetInt32(4),
-            r.GetInt64(5));
-    }
-
-    private readonly record struct TubeState(decimal Remaining, string Status, long? BoxId, int? Row, int? Col, long SiteId);
 
     internal sealed record RunHead
     {

@@ -342,7 +342,7 @@ public sealed partial class ImportAssay
                         ok = false;
                     }
                 }
-                if (sampleId.Length > 0 && _controls.IsMatch(sampleId))
+                if (sampleId.Length > 0 && IsControl(sampleId))
                 {
                     return await AcceptAsync(row, "SampleID", sampleId, null, analyte, double.NaN, double.NaN, ctValue, 0, ok, ct);
                 }
@@ -438,7 +438,7 @@ public sealed partial class ImportAssay
                 {
                     return false;
                 }
-                var control = _controls.IsMatch(sampleId);
+                var control = IsControl(sampleId);
                 var tube = control ? -1 : await ResolveTubeAsync(row, header[0], sampleId, ct2);
                 if (!control && tube < 0)
                 {
@@ -504,7 +504,7 @@ public sealed partial class ImportAssay
                     continue;
                 }
                 seen[sampleId] = i;
-                if (_controls.IsMatch(sampleId))
+                if (IsControl(sampleId))
                 {
                     columns[i] = -2 - ControlIndex(sampleId, null);
                     continue;
@@ -629,7 +629,7 @@ public sealed partial class ImportAssay
             {
                 return ok && known >= 0 && AcceptTube(row, column, sampleId, plate, known, analyte, value, lod, raw, flags);
             }
-            if (_controls.IsMatch(sampleId))
+            if (IsControl(sampleId))
             {
                 if (!ok)
                 {
@@ -668,6 +668,13 @@ public sealed partial class ImportAssay
             Analytes[analyte].Used = true;
             _spool.Write(kind, index, analyte, value, lod, raw, flags);
         }
+
+        /// <summary>
+        /// A plate control by its sample ID — unless the ID is one of our own valid aliquot barcodes, so a site whose
+        /// prefix happens to start like a control (PC…, NC…) never has its aliquots taken for controls.
+        /// </summary>
+        private bool IsControl(string sampleId) =>
+            _controls.IsMatch(sampleId) && Barcodes.Check(Barcodes.Normalize(sampleId).ToUpperInvariant()) != BarcodeCheck.Valid;
 
         private int ControlIndex(string sampleId, string? plate)
         {

@@ -58,6 +58,12 @@ public sealed class ImportAssayTests
             .ShouldContain("4 µL used by assay run RUN-NPX-1");
         (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM assay_run_aliquot a JOIN assay_run r ON r.id = a.run_id WHERE r.run_code = 'RUN-NPX-1' AND a.plate_id = 'PLATE1'")).ShouldBe(4);
         (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE table_name = 'assay_file'")).ShouldBe(1);
+        var audit = await c.QuerySingleAsync<(string Old, string New)>(
+            "SELECT old_values, new_values FROM audit_log a JOIN tube t ON CAST(t.id AS TEXT) = a.row_key WHERE a.table_name = 'tube' AND a.reason = 'assay run RUN-NPX-1' AND t.barcode = @B",
+            new { B = aliquots[0] });
+        System.Text.Json.JsonDocument.Parse(audit.Old).RootElement.GetProperty("remaining_ul").GetDecimal().ShouldBe(10m);
+        System.Text.Json.JsonDocument.Parse(audit.New).RootElement.GetProperty("remaining_ul").GetDecimal().ShouldBe(6m);
+        System.Text.Json.JsonDocument.Parse(audit.New).RootElement.GetProperty("status").GetString().ShouldBe("registered", "a fresh aliquot not yet stored keeps its status");
     }
 
     [Theory, Providers]
@@ -180,6 +186,18 @@ public sealed class ImportAssayTests
     }
 
     [Theory, Providers]
+    public async Task An_aliquot_barcode_is_never_taken_for_a_plate_control(string provider)
+    {
+        await using var w = await AssayWorld.CreateAsync(provider);
+        // A control pattern that also matches this site's barcodes (BRU…): the aliquots must still land as results.
+        var path = await AssayFiles.WriteAsync(w.Dir, "pattern.csv", AssayFiles.Npx(w.Aliquots.Take(2).ToList()));
+        var outcome = await w.ImportAsync(path, AssayFileFormat.Npx, "RUN-PATTERN", c => c with { ControlPattern = "^(CONTROL|BRU)" });
+        ShouldLand(outcome);
+        outcome.Summary!.Results.ShouldBe(6);
+        outcome.Summary.Controls.ShouldBe(3);
+    }
+
+    [Theory, Providers]
     public async Task Unknown_analytes_are_added_only_when_asked(string provider)
     {
         await using var w = await AssayWorld.CreateAsync(provider);
@@ -218,6 +236,9 @@ public sealed class ImportAssayTests
     public async Task Consumption_never_takes_an_aliquot_below_zero(string provider)
     {
         await using var w = await AssayWorld.CreateAsync(provider);
+        var tech = await LabData.CallerAsync(w.Db, "tech.bru");
+        var box = await LabData.NewBoxAsync(w.Db, tech);
+        (await w.Db.Get<Biobank.Core.Storage.StoreTube>().ExecuteAsync(tech, new Biobank.Core.Storage.StoreCommand(box, w.Aliquots[0]), default)).Ok.ShouldBeTrue();
         var path = await AssayFiles.WriteAsync(w.Dir, "big-volume.csv", AssayFiles.NpxHeader + "\n" + AssayFiles.NpxRow(w.Aliquots[0], "P05231", "IL6", "1.0") + "\n");
         ShouldLand(await w.ImportAsync(path, AssayFileFormat.Npx, "RUN-VOL", c => c with { ConsumeUl = 25m }));
         var tube = await w.Db.Get<Biobank.Core.Samples.TubeQueries>().ByBarcodeAsync(Biobank.Core.Common.Caller.System, w.Aliquots[0], default);
@@ -226,6 +247,9 @@ public sealed class ImportAssayTests
         tube.BoxId.ShouldBeNull();
         var history = await w.Db.Get<Biobank.Core.Samples.TubeQueries>().HistoryAsync(Biobank.Core.Common.Caller.System, tube.Id, default);
         history[^1].Details!.ShouldContain("25 µL planned but only 10 µL remained");
+        history[^1].StatusAfter.ShouldBe("consumed");
+        history[^1].From.ShouldBe($"{box} A1", "used up, it left its box");
+        history[^1].To.ShouldBeNull();
         (await LabData.ReplayMismatchesAsync(w.Db)).ShouldBeEmpty();
     }
 
