@@ -379,7 +379,7 @@ public sealed class AssociationAnalysis(IDb db)
         await w.WriteLineAsync(ResultsHeader);
         foreach (var r in o.Results)
         {
-            await w.WriteLineAsync(string.Join(',', CsvText(r.Biomarker), r.N.ToString(CultureInfo.InvariantCulture), Number(r.SpearmanRho), Number(r.SpearmanP), Number(r.SpearmanQ),
+            await w.WriteLineAsync(string.Join(',', CsvOutput.Field(r.Biomarker), r.N.ToString(CultureInfo.InvariantCulture), Number(r.SpearmanRho), Number(r.SpearmanP), Number(r.SpearmanQ),
                 Number(r.Slope), Number(r.SlopeCiLow), Number(r.SlopeCiHigh), Number(r.SlopeP), Number(r.QValue)));
         }
     }
@@ -410,12 +410,10 @@ public sealed class AssociationAnalysis(IDb db)
                 {
                     continue;
                 }
-                await w.WriteLineAsync(string.Join(',', new[] { CsvText(patient.Pseudonym), CsvText(o.BiomarkerCodes[b]), Number(response), Number(patient.Dose) }.Concat(values!)));
+                await w.WriteLineAsync(string.Join(',', new[] { CsvOutput.Field(patient.Pseudonym), CsvOutput.Field(o.BiomarkerCodes[b]), Number(response), Number(patient.Dose) }.Concat(values!)));
             }
         }
     }
-
-    private static string CsvText(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     private sealed record VersionRow
     {

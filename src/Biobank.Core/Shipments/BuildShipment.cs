@@ -99,7 +99,7 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var shipment = await c.QuerySingleScopedAsync<Head>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
+        var shipment = await c.QuerySingleScopedAsync<ShipmentHead>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
         if (shipment is null)
         {
             return Result<Added>.NotFound($"Shipment {shipmentBarcode} is not one your site sends.", "shipment");
@@ -174,7 +174,7 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         return Result<Added>.Success(new Added(code, 1, false, $"{code} added."));
     }
 
-    private static async Task<string?> Refusal(DbConnection c, DbTransaction tx, TubeHead t, Head shipment, CancellationToken ct)
+    private static async Task<string?> Refusal(DbConnection c, DbTransaction tx, TubeHead t, ShipmentHead shipment, CancellationToken ct)
     {
         if (t.ConsentStatus == "withdrawn")
         {
@@ -193,7 +193,7 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         var code = Barcodes.Canonical(Barcodes.Normalize(scanned));
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var shipment = await c.QuerySingleScopedAsync<Head>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
+        var shipment = await c.QuerySingleScopedAsync<ShipmentHead>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
         if (shipment is null)
         {
             return Result<bool>.NotFound("No such shipment.");
@@ -243,7 +243,7 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var shipment = await c.QuerySingleScopedAsync<Head>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
+        var shipment = await c.QuerySingleScopedAsync<ShipmentHead>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(shipmentBarcode)) }, tx, ct);
         if (shipment is null)
         {
             return Result<bool>.NotFound("No such shipment.");
@@ -267,15 +267,6 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-    internal sealed record Head
-    {
-        public long Id { get; init; }
-        public string Barcode { get; init; } = "";
-        public long FromSiteId { get; init; }
-        public long ToSiteId { get; init; }
-        public string State { get; init; } = "";
-    }
 
     private sealed record BoxHead
     {

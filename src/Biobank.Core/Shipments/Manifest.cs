@@ -44,19 +44,8 @@ public sealed class ManifestExport(ShipmentQueries queries)
         foreach (var t in m.Tubes)
         {
             await w.WriteLineAsync(string.Join(',', new[] { m.Shipment, m.From.Code, m.To.Code, t.Barcode, t.Box, t.BoxName, t.Position, t.Pseudonym, t.SampleType, t.Timepoint,
-                t.VolumeUl.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) }.Select(CsvField)));
+                t.VolumeUl.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) }.Select(CsvOutput.Field)));
         }
-    }
-
-    /// <summary>RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula.</summary>
-    public static string CsvField(string? value)
-    {
-        var v = value ?? "";
-        if (v.Length > 0 && v[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            v = "'" + v;
-        }
-        return v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
     }
 
     public static byte[] ToJsonBytes(ManifestDto m) => JsonSerializer.SerializeToUtf8Bytes(m, Json);

@@ -313,17 +313,8 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         return Result<bool>.Success(true);
     }
 
-    private static Task<Head?> HeadAsync(DbConnection c, DbTransaction tx, Caller caller, string barcode, CancellationToken ct) =>
-        c.QuerySingleScopedAsync<Head>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(barcode)) }, tx, ct);
-
-    private sealed record Head
-    {
-        public long Id { get; init; }
-        public string Barcode { get; init; } = "";
-        public long FromSiteId { get; init; }
-        public long ToSiteId { get; init; }
-        public string State { get; init; } = "";
-    }
+    private static Task<ShipmentHead?> HeadAsync(DbConnection c, DbTransaction tx, Caller caller, string barcode, CancellationToken ct) =>
+        c.QuerySingleScopedAsync<ShipmentHead>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(barcode)) }, tx, ct);
 
     private sealed record Item
     {

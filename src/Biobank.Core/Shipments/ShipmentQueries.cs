@@ -58,6 +58,16 @@ public sealed record ShipmentView
     public bool IsOverdue(DateTime nowUtc) => State == ShipmentStates.Dispatched && DispatchedUtc is { } d && nowUtc - d > ShipmentStates.OverdueAfter;
 }
 
+/// <summary>The few columns the shipment use cases check before they change a shipment.</summary>
+internal sealed record ShipmentHead
+{
+    public long Id { get; init; }
+    public string Barcode { get; init; } = "";
+    public long FromSiteId { get; init; }
+    public long ToSiteId { get; init; }
+    public string State { get; init; } = "";
+}
+
 public sealed record ManifestLine
 {
     public long ItemId { get; init; }
