@@ -24,7 +24,7 @@ public sealed class ShipmentsDemo(IDb db, UserAccounts accounts, BuildShipment b
     private const string BoxTubes = "SELECT t.barcode FROM tube t JOIN box b ON b.id = t.box_id WHERE b.barcode = @Box ORDER BY t.pos_row, t.pos_col";
 
     // Demo only: ages a dispatch so the overdue warning has something to show.
-    private const string Age = "UPDATE shipment SET dispatched_utc = @When WHERE barcode = @Barcode";
+    private const string Age = "UPDATE shipment SET created_utc = @Created, packed_utc = @Packed, dispatched_utc = @When WHERE barcode = @Barcode";
 
     public async Task RunAsync(DemoContextSummary seeded, CancellationToken ct)
     {
@@ -56,7 +56,7 @@ public sealed class ShipmentsDemo(IDb db, UserAccounts accounts, BuildShipment b
             {
                 continue;
             }
-            Must(await build.PackAsync(staff, barcode, new PackInput("World Courier", $"WC{Math.Abs(barcode.GetHashCode(StringComparison.Ordinal)) % 1_000_000:D6}", 8.5m, $"LOG-{site}-{skip + 1}", 1), ct));
+            Must(await build.PackAsync(staff, barcode, new PackInput("World Courier", $"WC{Math.Abs(barcode.GetHashCode(StringComparison.Ordinal)) % 1_000_000:D6}", 8.5m, $"LOG-{site}-{skip + 1}", 1, staff.UserName, "+46 8 555 010 00"), ct));
             if (state == ShipmentStates.Packed)
             {
                 continue;
@@ -67,7 +67,7 @@ public sealed class ShipmentsDemo(IDb db, UserAccounts accounts, BuildShipment b
                 if (state == "overdue")
                 {
                     await using var c = await db.OpenAsync(ct);
-                    await c.ExecuteAsync(new CommandDefinition(Age, new { Barcode = barcode, When = DateTime.UtcNow.AddHours(-96) }, cancellationToken: ct));
+                    await c.ExecuteAsync(new CommandDefinition(Age, new { Barcode = barcode, Created = DateTime.UtcNow.AddHours(-120), Packed = DateTime.UtcNow.AddHours(-98), When = DateTime.UtcNow.AddHours(-96) }, cancellationToken: ct));
                 }
                 continue;
             }
