@@ -6,6 +6,11 @@ public sealed class RequiresToolTests
     public void A_missing_decoder_skips_with_a_message_that_says_what_to_install()
     {
         var fact = new RequiresToolFactAttribute("ZXingReader-that-does-not-exist");
+        if (ExternalTool.InCi)
+        {
+            fact.Skip.ShouldBeNull("in CI a missing decoder fails the test instead of skipping it");
+            return;
+        }
 
         fact.Skip.ShouldNotBeNull();
         fact.Skip.ShouldContain("ZXingReader-that-does-not-exist not found on PATH");
