@@ -35,6 +35,7 @@ public sealed class AssociateVerb : IVerb
         args.RejectUnknown();
         await services.GetRequiredService<Migrator>().MigrateAsync(ct);
         var caller = Caller.System with { UserName = $"cli:{Environment.UserName}" };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await services.GetRequiredService<AssociationAnalysis>().RunAsync(caller, request, ct);
         if (!result.Ok)
         {
@@ -51,9 +52,10 @@ public sealed class AssociateVerb : IVerb
             await using var w = new StreamWriter(dataOut);
             await AssociationAnalysis.WriteDataCsvAsync(o, w);
         }
+        var endToEnd = clock.Elapsed;
         var significant = o.Results.Count(r => r.QValue < 0.05);
         await stdout.WriteLineAsync($"{o.Results.Count} biomarkers, {o.Patients.Count} patients, dose version {o.DoseVersion}, {o.Runs.Count} run(s); {significant} with q < 0.05.");
-        await stdout.WriteLineAsync($"Loading {o.Loading.TotalMilliseconds:F0} ms, computing {o.Computing.TotalMilliseconds:F0} ms. Transform: {o.Transform}. Fingerprint {o.Fingerprint[..16]}.");
+        await stdout.WriteLineAsync($"Loading {o.Loading.TotalMilliseconds:F0} ms, computing {o.Computing.TotalMilliseconds:F0} ms, end to end {endToEnd.TotalMilliseconds:F0} ms (database to {Path.GetFileName(output)}{(dataOut is null ? "" : " and " + Path.GetFileName(dataOut))}). Transform: {o.Transform}. Fingerprint {o.Fingerprint[..16]}.");
         foreach (var r in o.Results.Take(10))
         {
             await stdout.WriteLineAsync($"  {r.Biomarker,-20} n={r.N,-5} slope={r.Slope,10:G4}/Gy  q={r.QValue:G3}  rho={r.SpearmanRho:F3}");

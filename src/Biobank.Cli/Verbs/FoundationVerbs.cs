@@ -55,17 +55,22 @@ public sealed class CreateTokenVerb : IVerb
 public sealed class SeedDemoVerb : IVerb
 {
     public string Name => "seed-demo";
-    public string Usage => "seed-demo [--patients N] [--password P]";
+    public string Usage => "seed-demo [--patients N] [--mirnas N] [--password P]";
     public string Summary => "Fills an empty database with deterministic demo data (default 40 patients; 2300 is full scale).";
 
     public async Task<int> RunAsync(Arguments args, IServiceProvider services, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var patients = args.Number("patients", 40);
+        int? mirnas = args.Option("mirnas") is null ? null : args.Number("mirnas", 0);
         var password = args.Option("password") ?? DemoSeeder.DefaultPassword;
         args.RejectUnknown();
         if (patients is < 1 or > 100_000)
         {
             throw new UsageException("--patients must be between 1 and 100000");
+        }
+        if (mirnas is < 5 or > 10_000)
+        {
+            throw new UsageException("--mirnas must be between 5 and 10000 (the named miRNAs and the two references come first)");
         }
         if (PasswordPolicy.Check(password) is { } bad)
         {
@@ -74,7 +79,7 @@ public sealed class SeedDemoVerb : IVerb
         }
         await services.GetRequiredService<Migrator>().MigrateAsync(ct);
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var report = await services.GetRequiredService<DemoSeeder>().SeedAsync(new DemoOptions(patients, password), ct);
+        var report = await services.GetRequiredService<DemoSeeder>().SeedAsync(new DemoOptions(patients, password, Mirnas: mirnas), ct);
         if (!report.Seeded)
         {
             await stdout.WriteLineAsync("The database already holds data; nothing was added.");

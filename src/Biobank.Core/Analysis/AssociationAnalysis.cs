@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Biobank.Core.Analysis.Statistics;
+using Biobank.Core.Assays;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Dapper;
@@ -64,10 +65,14 @@ public sealed record AnalysisOutcome(
     IReadOnlyList<BiomarkerResult> Results,
     IReadOnlyList<AnalysisPatient> Patients,
     IReadOnlyList<string> BiomarkerCodes,
-    double[,] Responses,
+    AssociationScanData Data,
     TimeSpan Loading,
     TimeSpan Computing,
-    int ExcludedWithdrawn);
+    int ExcludedWithdrawn)
+{
+    /// <summary>The response of one patient for one biomarker on the analysis scale (NaN = missing).</summary>
+    public double Response(int patient, int biomarker) => Data[patient, biomarker];
+}
 
 /// <summary>
 /// The biomarker–dose scan: loads the analysis data set from the database (approved runs, the chosen dose version,
@@ -76,7 +81,8 @@ public sealed record AnalysisOutcome(
 /// </summary>
 public sealed class AssociationAnalysis(IDb db)
 {
-    public const string SoftwareVersion = "biobank-analysis/1";
+    // 2: the fingerprint hashes the responses biomarker by biomarker (version 1 went patient by patient).
+    public const string SoftwareVersion = "biobank-analysis/2";
 
     private const string Version = """
         SELECT id AS Id, label AS Label FROM dose_version
@@ -101,18 +107,17 @@ public sealed class AssociationAnalysis(IDb db)
         """;
 
     private const string Runs = """
-        SELECT r.id AS Id, pl.value_kind AS ValueKind FROM assay_run r JOIN platform pl ON pl.id = r.platform_id
+        SELECT r.id AS Id, pl.value_kind AS ValueKind, CASE WHEN m.run_id IS NULL THEN 0 ELSE 1 END AS Packed
+        FROM assay_run r JOIN platform pl ON pl.id = r.platform_id LEFT JOIN assay_run_matrix m ON m.run_id = r.id
         WHERE r.status = 'approved' OR (@All AND r.status = 'imported')
         ORDER BY r.id
         """;
 
-    private const string Tubes = """
-        SELECT t.id AS TubeId, t.patient_id AS PatientId, tp.code AS Timepoint
-        FROM tube t JOIN collection c ON c.id = t.collection_id JOIN study_timepoint tp ON tp.id = c.timepoint_id
-        WHERE tp.code = @A OR tp.code = @B
-        """;
+    private const string Timepoints = "SELECT id AS Id, code AS Code FROM study_timepoint WHERE code = @A OR code = @B";
 
-    private const string Results = "SELECT analyte_id, tube_id, value, lod, below_lod FROM assay_result WHERE run_id = @Run";
+    // One packed samples × analytes matrix per run (see RunMatrix): a row per run instead of millions of results. Asked
+    // run by run: joined to the runs, SQLite would sort the whole set of blobs through a temporary b-tree first.
+    private const string Matrix = "SELECT LENGTH(data), data FROM assay_run_matrix WHERE run_id = @Run";
 
     public static Problem? Validate(AnalysisRequest r)
     {
@@ -182,73 +187,61 @@ public sealed class AssociationAnalysis(IDb db)
         }
         var patientIndex = patients.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var analyteIndex = analytes.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        // tube → (patient index, 0 for TA / 1 for TB); tubes of other patients or timepoints are skipped cheaply.
-        var tubes = new Dictionary<long, (int Patient, int Slot)>();
-        foreach (var t in await c.QueryAsync<TubeRow>(new CommandDefinition(Tubes, new { A = ta, B = tb ?? ta }, cancellationToken: ct)))
-        {
-            if (patientIndex.TryGetValue(t.PatientId, out var pi))
-            {
-                tubes[t.TubeId] = (pi, t.Timepoint == ta ? 0 : 1);
-            }
-        }
+        var slotOf = (await c.QueryAsync<TimepointRow>(new CommandDefinition(Timepoints, new { A = ta, B = tb ?? ta }, cancellationToken: ct)))
+            .ToDictionary(t => t.Id, t => t.Code == ta ? 0 : 1);
         var runs = (await c.QueryAsync<RunRow>(new CommandDefinition(Runs, new { All = !request.ApprovedRunsOnly }, cancellationToken: ct))).AsList();
-        var slots = tb is null ? 1 : 2;
-        var sums = new double[slots, patients.Count, analytes.Count];
-        var counts = new int[slots, patients.Count, analytes.Count];
-        var transforms = new HashSet<string>();
-        var fingerprintRuns = new List<long>();
-        foreach (var run in runs)
+        if (runs.Where(r => r.Packed == 0).Select(r => r.Id).ToList() is { Count: > 0 } unpacked)
         {
-            var log2 = run.ValueKind == "concentration";
-            var used = false;
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = Results;
-            var p = cmd.CreateParameter();
-            p.ParameterName = "Run";
-            p.Value = run.Id;
-            cmd.Parameters.Add(p);
-            await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-            while (await reader.ReadAsync(ct))
+            await using var tx = await db.BeginWriteAsync(c, ct);
+            foreach (var run in unpacked)
             {
-                if (!analyteIndex.TryGetValue(reader.GetInt64(0), out var ai) || !tubes.TryGetValue(reader.GetInt64(1), out var tube) || tube.Slot >= slots || reader.IsDBNull(2))
-                {
-                    continue;
-                }
-                var value = reader.GetDouble(2);
-                var belowLod = !reader.IsDBNull(4) && Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture) != 0;
-                if (belowLod)
-                {
-                    if (request.BelowLod == BelowLod.Exclude)
-                    {
-                        continue;
-                    }
-                    if (request.BelowLod == BelowLod.LodOverSqrt2 && !reader.IsDBNull(3))
-                    {
-                        value = reader.GetDouble(3) / Math.Sqrt(2);
-                    }
-                }
-                if (log2)
-                {
-                    if (value <= 0)
-                    {
-                        continue;
-                    }
-                    value = Math.Log2(value);
-                }
-                sums[tube.Slot, tube.Patient, ai] += value;
-                counts[tube.Slot, tube.Patient, ai]++;
-                used = true;
+                await RunMatrix.RebuildAsync(c, tx, run, DateTime.UtcNow, ct);
             }
-            if (used)
-            {
-                fingerprintRuns.Add(run.Id);
-                transforms.Add(log2 ? "concentrations log2-transformed" : run.ValueKind == "ct" ? "ΔCt as stored" : run.ValueKind == "npx" ? "NPX as stored" : $"{run.ValueKind} as stored");
-            }
+            await tx.CommitAsync(ct);
         }
+        var slots = tb is null ? 1 : 2;
         var covariateNames = request.Covariates.Distinct().OrderBy(x => x switch { "age" => 0, "sex" => 1, _ => 2 }).ToList();
         var covariateColumns = covariateNames.Sum(n => n == "modality" ? 2 : 1);
         var data = new AssociationScanData(patients.Count, analytes.Count, covariateColumns);
-        var responses = new double[patients.Count, analytes.Count];
+        var accumulator = new Accumulator(data, slots, request.BelowLod);
+        var transforms = new HashSet<string>();
+        var fingerprintRuns = new List<long>();
+        await using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = Matrix;
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "Run";
+            parameter.Value = 0L;
+            cmd.Parameters.Add(parameter);
+            var buffer = Array.Empty<byte>();
+            foreach (var run in runs)
+            {
+                parameter.Value = run.Id;
+                int length;
+                await using (var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
+                {
+                    if (!await reader.ReadAsync(ct))
+                    {
+                        continue;
+                    }
+                    length = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
+                    if (buffer.Length < length)
+                    {
+                        buffer = new byte[Math.Max(length, buffer.Length * 2)];
+                    }
+                    for (var read = 0; read < length;)
+                    {
+                        read += (int)reader.GetBytes(1, read, buffer, read, length - read);
+                    }
+                }
+                var log2 = run.ValueKind == ValueKinds.Concentration;
+                if (accumulator.Add(new RunMatrixView(buffer.AsSpan(0, length)), log2, patientIndex, analyteIndex, slotOf))
+                {
+                    fingerprintRuns.Add(run.Id);
+                    transforms.Add(log2 ? "concentrations log2-transformed" : run.ValueKind == ValueKinds.Ct ? "ΔCt as stored" : run.ValueKind == ValueKinds.Npx ? "NPX as stored" : $"{run.ValueKind} as stored");
+                }
+            }
+        }
         for (var pi = 0; pi < patients.Count; pi++)
         {
             var patient = patients[pi];
@@ -270,14 +263,8 @@ public sealed class AssociationAnalysis(IDb db)
                         break;
                 }
             }
-            for (var ai = 0; ai < analytes.Count; ai++)
-            {
-                var a = counts[0, pi, ai] == 0 ? double.NaN : sums[0, pi, ai] / counts[0, pi, ai];
-                var value = slots == 1 ? a : counts[1, pi, ai] == 0 ? double.NaN : sums[1, pi, ai] / counts[1, pi, ai] - a;
-                responses[pi, ai] = value;
-                data[pi, ai] = value;
-            }
         }
+        accumulator.Finish();
         var loading = clock.Elapsed;
         clock.Restart();
         var scan = AssociationScan.Run(data, request.MinN, ct);
@@ -287,10 +274,10 @@ public sealed class AssociationAnalysis(IDb db)
             .OrderBy(r => double.IsNaN(r.QValue) ? 2 : 1).ThenBy(r => r.QValue).ThenBy(r => r.SlopeP).ThenBy(r => r.Biomarker, StringComparer.Ordinal)
             .ToList();
         var patientsOut = patients.Select(p => new AnalysisPatient(p.Pseudonym, p.Site, (double)p.Dose, p.Age is { } a ? (double)a : null, p.Sex, p.Modality)).ToList();
-        var fingerprint = Fingerprint(version.Label, fingerprintRuns, patientsOut, analytes.Select(a => a.Code).ToList(), responses);
+        var fingerprint = Fingerprint(version.Label, fingerprintRuns, patientsOut, analytes.Select(a => a.Code).ToList(), data);
         return Result<AnalysisOutcome>.Success(new AnalysisOutcome(request, version.Label, fingerprintRuns, fingerprint,
             transforms.Count == 0 ? "none (no results)" : string.Join("; ", transforms.Order(StringComparer.Ordinal)),
-            results, patientsOut, analytes.Select(a => a.Code).ToList(), responses, loading, computing, withdrawn));
+            results, patientsOut, analytes.Select(a => a.Code).ToList(), data, loading, computing, withdrawn));
     }
 
     private static List<AnalyteRow> Select(List<AnalyteRow> all, string selector)
@@ -310,7 +297,7 @@ public sealed class AssociationAnalysis(IDb db)
     }
 
     /// <summary>SHA-256 over the dose version, the runs and every value of the data set in a fixed order.</summary>
-    public static string Fingerprint(string doseVersion, IReadOnlyList<long> runs, IReadOnlyList<AnalysisPatient> patients, IReadOnlyList<string> biomarkers, double[,] responses)
+    public static string Fingerprint(string doseVersion, IReadOnlyList<long> runs, IReadOnlyList<AnalysisPatient> patients, IReadOnlyList<string> biomarkers, AssociationScanData data)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => hash.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
@@ -322,16 +309,160 @@ public sealed class AssociationAnalysis(IDb db)
             Add(FormattableString.Invariant($"{p.Pseudonym}|{p.Dose:R}|{p.Age:R}|{p.Sex}|{p.Modality}"));
         }
         Add(string.Join(',', biomarkers));
-        var buffer = new byte[8];
-        for (var i = 0; i < responses.GetLength(0); i++)
+        for (var b = 0; b < data.BiomarkerCount; b++)
         {
-            for (var j = 0; j < responses.GetLength(1); j++)
-            {
-                BitConverter.TryWriteBytes(buffer, responses[i, j]);
-                hash.AppendData(buffer);
-            }
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.ResponsesOf(b)));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Collects the values of every run per timepoint slot, biomarker and patient, biomarker by biomarker like
+    /// <see cref="AssociationScanData"/> (the first slot straight into its responses). A patient measured more than once
+    /// at a timepoint gets the mean: cells hold sums, and the rare cells with a repeat have their count kept apart.
+    /// </summary>
+    private sealed class Accumulator
+    {
+        private readonly int _patients;
+        private readonly BelowLod _belowLod;
+        private readonly double[] _first;
+        private readonly double[]? _second;
+        private readonly Dictionary<(int Slot, int Index), int> _repeats = [];
+
+        public Accumulator(AssociationScanData data, int slots, BelowLod belowLod)
+        {
+            _patients = data.PatientCount;
+            _belowLod = belowLod;
+            _first = data.AllResponses;
+            if (slots == 2)
+            {
+                _second = new double[_first.Length];
+                Array.Fill(_second, double.NaN);
+            }
+        }
+
+        /// <summary>Adds one run; false when nothing in it belongs to the analysis.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public bool Add(RunMatrixView m, bool log2, Dictionary<long, int> patientIndex, Dictionary<long, int> analyteIndex, Dictionary<long, int> slotOf)
+        {
+            // Where each sample goes: its patient's index, or −1 when the patient or the timepoint is not analysed.
+            var target = new int[m.Samples];
+            var inSecond = new bool[m.Samples];
+            var any = false;
+            for (var s = 0; s < m.Samples; s++)
+            {
+                var slot = 0;
+                target[s] = patientIndex.TryGetValue(m.PatientIds[s], out var pi) && slotOf.TryGetValue(m.TimepointIds[s], out slot) && (slot == 0 || _second is not null) ? pi : -1;
+                inSecond[s] = slot == 1;
+                any |= target[s] >= 0;
+            }
+            if (!any)
+            {
+                return false;
+            }
+            var column = new int[m.Analytes];
+            for (var a = 0; a < m.Analytes; a++)
+            {
+                column[a] = analyteIndex.TryGetValue(m.AnalyteIds[a], out var ai) ? ai : -1;
+            }
+            var used = false;
+            var first = _first;
+            var second = _second ?? first;
+            for (var a = 0; a < m.Analytes; a++)
+            {
+                if (column[a] < 0)
+                {
+                    continue;
+                }
+                var values = m.Values.Slice(a * m.Samples, m.Samples);
+                var offset = column[a] * _patients;
+                for (var s = 0; s < values.Length; s++)
+                {
+                    var v = values[s];
+                    if (target[s] < 0 || double.IsNaN(v))
+                    {
+                        continue;
+                    }
+                    if (log2)
+                    {
+                        if (v <= 0)
+                        {
+                            continue;
+                        }
+                        v = Math.Log2(v);
+                    }
+                    var index = offset + target[s];
+                    ref var cell = ref (inSecond[s] ? second : first)[index];
+                    if (double.IsNaN(cell))
+                    {
+                        cell = v;
+                    }
+                    else
+                    {
+                        cell += v;
+                        Repeat(inSecond[s] ? 1 : 0, index);
+                    }
+                    used = true;
+                }
+            }
+            if (_belowLod != BelowLod.Exclude)
+            {
+                for (var i = 0; i < m.BelowIndex.Length; i++)
+                {
+                    var (a, s) = Math.DivRem(m.BelowIndex[i], m.Samples);
+                    var v = m.BelowValue[i];
+                    if (column[a] < 0 || target[s] < 0 || double.IsNaN(v))
+                    {
+                        continue;
+                    }
+                    if (_belowLod == BelowLod.LodOverSqrt2 && !double.IsNaN(m.BelowLod[i]))
+                    {
+                        v = m.BelowLod[i] / Math.Sqrt(2);
+                    }
+                    if (log2)
+                    {
+                        if (v <= 0)
+                        {
+                            continue;
+                        }
+                        v = Math.Log2(v);
+                    }
+                    var index = column[a] * _patients + target[s];
+                    ref var cell = ref (inSecond[s] ? second : first)[index];
+                    if (double.IsNaN(cell))
+                    {
+                        cell = v;
+                    }
+                    else
+                    {
+                        cell += v;
+                        Repeat(inSecond[s] ? 1 : 0, index);
+                    }
+                    used = true;
+                }
+            }
+            return used;
+        }
+
+        private void Repeat(int slot, int index) =>
+            _repeats[(slot, index)] = _repeats.TryGetValue((slot, index), out var n) ? n + 1 : 2;
+
+        /// <summary>Turns the sums into the responses: the mean at the timepoint, or the mean at the second minus the mean at the first.</summary>
+        public void Finish()
+        {
+            foreach (var ((slot, index), n) in _repeats)
+            {
+                (slot == 0 ? _first : _second!)[index] /= n;
+            }
+            if (_second is { } second)
+            {
+                var first = _first;
+                for (var i = 0; i < first.Length; i++)
+                {
+                    first[i] = second[i] - first[i];
+                }
+            }
+        }
     }
 
     private const string TimepointValues = """
@@ -390,28 +521,38 @@ public sealed class AssociationAnalysis(IDb db)
         var covariates = o.Request.Covariates.Distinct().OrderBy(x => x switch { "age" => 0, "sex" => 1, _ => 2 }).ToList();
         await w.WriteLineAsync(string.Join(',', new[] { "pseudonym", "biomarker", "response", "dose" }.Concat(covariates)));
         var analysed = o.Results.Where(r => !double.IsNaN(r.Slope) || !double.IsNaN(r.SpearmanRho)).Select(r => r.Biomarker).ToHashSet(StringComparer.Ordinal);
+        // What a patient's lines share, made once: "pseudonym," before and ",dose,covariates" after the response; null when a
+        // covariate is missing (the fit dropped that patient).
+        var before = o.Patients.Select(p => CsvOutput.Field(p.Pseudonym) + ",").ToArray();
+        var after = o.Patients.Select(p =>
+        {
+            var values = covariates.Select(c => c switch
+            {
+                "age" => p.Age is { } a ? Number(a) : null,
+                "sex" => p.Sex is null ? null : CsvOutput.Field(p.Sex),
+                _ => p.Modality is null ? null : CsvOutput.Field(p.Modality),
+            }).ToList();
+            return values.Any(v => v is null) ? null : "," + string.Join(',', new[] { Number(p.Dose) }.Concat(values!));
+        }).ToArray();
+        var lines = new StringBuilder();
         for (var b = 0; b < o.BiomarkerCodes.Count; b++)
         {
             if (!analysed.Contains(o.BiomarkerCodes[b]))
             {
                 continue;
             }
+            var code = CsvOutput.Field(o.BiomarkerCodes[b]);
+            lines.Clear();
             for (var p = 0; p < o.Patients.Count; p++)
             {
-                var patient = o.Patients[p];
-                var response = o.Responses[p, b];
-                var values = covariates.Select(c => c switch
-                {
-                    "age" => patient.Age is { } a ? Number(a) : null,
-                    "sex" => patient.Sex,
-                    _ => patient.Modality,
-                }).ToList();
-                if (double.IsNaN(response) || values.Any(v => v is null))
+                var response = o.Response(p, b);
+                if (double.IsNaN(response) || after[p] is null)
                 {
                     continue;
                 }
-                await w.WriteLineAsync(string.Join(',', new[] { CsvOutput.Field(patient.Pseudonym), CsvOutput.Field(o.BiomarkerCodes[b]), Number(response), Number(patient.Dose) }.Concat(values!)));
+                lines.Append(before[p]).Append(code).Append(',').Append(Number(response)).Append(after[p]).Append(w.NewLine);
             }
+            await w.WriteAsync(lines);
         }
     }
 
@@ -442,16 +583,16 @@ public sealed class AssociationAnalysis(IDb db)
         public string Panel { get; init; } = "";
     }
 
-    private sealed record TubeRow
+    private sealed record TimepointRow
     {
-        public long TubeId { get; init; }
-        public long PatientId { get; init; }
-        public string Timepoint { get; init; } = "";
+        public long Id { get; init; }
+        public string Code { get; init; } = "";
     }
 
     private sealed record RunRow
     {
         public long Id { get; init; }
         public string ValueKind { get; init; } = "";
+        public long Packed { get; init; }
     }
 }

@@ -31,8 +31,8 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
     private const string SelectSite = "SELECT id FROM site WHERE code = @Code";
 
     private const string SelectTube = """
-        SELECT t.id, t.kind, t.status, t.site_id, t.remaining_ul, p.consent_status, p.pseudonym, st.code
-        FROM tube t JOIN patient p ON p.id = t.patient_id JOIN sample_type st ON st.id = t.sample_type_id
+        SELECT t.id, t.kind, t.status, t.site_id, t.remaining_ul, p.consent_status, p.pseudonym, st.code, t.patient_id, c.timepoint_id
+        FROM tube t JOIN patient p ON p.id = t.patient_id JOIN sample_type st ON st.id = t.sample_type_id JOIN collection c ON c.id = t.collection_id
         WHERE t.barcode = @Barcode AND (@AllSites OR t.site_id = @ScopeSiteId)
         """;
 
@@ -402,7 +402,18 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 User = caller.UserName,
             }, tx, cancellationToken: ct));
 
-            var written = await WriteRowsAsync(c, tx, runId, v, spool, analyteIds, progress, size, toWrite, ct);
+            // A new run's matrix is packed from the rows as they are written; a file added to an open run repacks the
+            // whole run from what is stored.
+            var matrix = context.Run is null ? new RunMatrix.Builder() : null;
+            var written = await WriteRowsAsync(c, tx, runId, v, spool, analyteIds, matrix, progress, size, toWrite, ct);
+            if (matrix is null)
+            {
+                await RunMatrix.RebuildAsync(c, tx, runId, now, ct);
+            }
+            else
+            {
+                await RunMatrix.SaveAsync(c, tx, runId, matrix, now, ct);
+            }
             var (newToRun, consumed) = await RecordAliquotsAsync(c, tx, caller, cmd, runId, fileName, v, now, ct);
             await c.ExecuteAsync(new CommandDefinition(CountRun, new { Id = runId, v.Results, v.Controls, Aliquots = newToRun }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "assay_file", fileId.ToString(CultureInfo.InvariantCulture),
@@ -472,7 +483,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
     }
 
     private async Task<long> WriteRowsAsync(DbConnection c, DbTransaction tx, long runId, Validation v, Spool spool, long[] analyteIds,
-        IProgress<ImportProgress>? progress, long size, long toWrite, CancellationToken ct)
+        RunMatrix.Builder? matrix, IProgress<ImportProgress>? progress, long size, long toWrite, CancellationToken ct)
     {
         long written = 0;
         var refMean = v.ReferenceMeans();
@@ -499,6 +510,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 results.Write((r.Flags & Spool.QcWarning) != 0);
                 WriteDouble(results, r.Raw);
                 results.EndRow();
+                matrix?.Add(analyteIds[r.Analyte], tube.Id, tube.PatientId, tube.TimepointId, value, r.Lod, belowLod);
                 if (++written % ReportEvery == 0)
                 {
                     ct.ThrowIfCancellationRequested();

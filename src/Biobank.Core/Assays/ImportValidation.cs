@@ -14,6 +14,8 @@ public sealed partial class ImportAssay
     internal sealed class TubeSlot(long id, string barcode, string sampleType, int firstRow)
     {
         public long Id => id;
+        public long PatientId { get; init; }
+        public long TimepointId { get; init; }
         public string Barcode => barcode;
         public string SampleType => sampleType;
         public int FirstRow => firstRow;
@@ -830,7 +832,7 @@ public sealed partial class ImportAssay
                 else
                 {
                     local = Tubes.Count;
-                    var slot = new TubeSlot(tube.Value.Id, canonical, tube.Value.SampleType, row);
+                    var slot = new TubeSlot(tube.Value.Id, canonical, tube.Value.SampleType, row) { PatientId = tube.Value.PatientId, TimepointId = tube.Value.TimepointId };
                     Tubes.Add(slot);
                     _tubeByCode[code] = local;
                     _tubeByCode[raw] = local;
@@ -846,7 +848,7 @@ public sealed partial class ImportAssay
             return -1;
         }
 
-        private async Task<(long Id, string Kind, string Consent, string Pseudonym, string SampleType)?> FindTubeAsync(string barcode, CancellationToken ct)
+        private async Task<(long Id, string Kind, string Consent, string Pseudonym, string SampleType, long PatientId, long TimepointId)?> FindTubeAsync(string barcode, CancellationToken ct)
         {
             if (_tubeQuery is null)
             {
@@ -863,7 +865,7 @@ public sealed partial class ImportAssay
             {
                 return null;
             }
-            return (r.GetInt64(0), r.GetString(1), r.GetString(5), r.GetString(6), r.GetString(7));
+            return (r.GetInt64(0), r.GetString(1), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt64(8), r.GetInt64(9));
         }
 
         private async Task LoadStoredAsync(long runId, TubeSlot slot, CancellationToken ct)

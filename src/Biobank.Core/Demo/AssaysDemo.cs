@@ -21,6 +21,8 @@ namespace Biobank.Core.Demo;
 /// </para>
 /// At more than 500 patients the miRNA runs measure only 150 of the 750 miRNAs (the named ones, the references
 /// and the first others), which keeps the full-scale seed near two million result rows instead of six.
+/// <see cref="DemoOptions.Mirnas"/> sets how many miRNAs the runs measure (more than 750 extends the catalogue with
+/// synthetic names): <c>seed-demo --patients 2300 --mirnas 2600</c> is the association benchmark's data set.
 /// </summary>
 public sealed class AssaysDemo : IDemoSeedPart
 {
@@ -102,13 +104,13 @@ public sealed class AssaysDemo : IDemoSeedPart
     /// The demo's 750 miRNAs: the real ones above, then SYNTHETIC names hsa-miR-20001-5p, hsa-miR-20001-3p, … —
     /// miRBase numbers stop far below 20000, so these can never be mistaken for (or collide with) real miRNAs.
     /// </summary>
-    public static IReadOnlyList<(string Name, string? Mimat)> Mirnas()
+    public static IReadOnlyList<(string Name, string? Mimat)> Mirnas(int count = MirnaCount)
     {
         var list = KnownMirnas.ToList();
-        for (var n = 20001; list.Count < MirnaCount; n++)
+        for (var n = 20001; list.Count < count; n++)
         {
             list.Add(($"hsa-miR-{n}-5p", null));
-            if (list.Count < MirnaCount)
+            if (list.Count < count)
             {
                 list.Add(($"hsa-miR-{n}-3p", null));
             }
@@ -184,7 +186,7 @@ public sealed class AssaysDemo : IDemoSeedPart
             (NpxPlatform, "INF", "Target 96 Inflammation", "v.3022"),
             (NpxPlatform, "ONC", "Target 96 Oncology", "v.7001"),
             (NpxPlatform, "SAL", "Saliva proteins", "v.1"),
-            (QpcrPlatform, "MIRNOME", "miRNome panel (750 assays)", "v.2"),
+            (QpcrPlatform, "MIRNOME", $"miRNome panel ({Math.Max(MirnaCount, ctx.Options.Mirnas ?? 0)} assays)", "v.2"),
         })
         {
             panels[code] = await c.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -208,7 +210,7 @@ public sealed class AssaysDemo : IDemoSeedPart
             {
                 saliva.Add((await insert.ScalarAsync(ct, acc, gene, "protein", BiomarkerClasses.SalivaProtein, acc, null, null, "pg/mL", panels["SAL"], now), acc));
             }
-            foreach (var (name, mimat) in Mirnas())
+            foreach (var (name, mimat) in Mirnas(Math.Max(MirnaCount, ctx.Options.Mirnas ?? 0)))
             {
                 mirnas.Add((await insert.ScalarAsync(ct, name, name, "mirna", BiomarkerClasses.Mirna, null, name, mimat, null, panels["MIRNOME"], now), name));
             }
@@ -226,7 +228,8 @@ public sealed class AssaysDemo : IDemoSeedPart
             .Select(v => byVisit.TryGetValue((v.Pseudonym, v.Timepoint, type), out var l) && l.Count > nth ? l[nth] : null)
             .Where(x => x is not null).Select(x => x!).ToList();
 
-        var mirnaSet = ctx.Options.Patients > 500 ? Subsample(mirnas) : mirnas;
+        var mirnaSet = ctx.Options.Mirnas is { } measured ? Subsample(mirnas, measured)
+            : ctx.Options.Patients > 500 ? Subsample(mirnas, FullScaleMirnas) : mirnas;
         var runs = new Runs(ctx, platforms, rnd);
         await runs.ProteinRunsAsync("OLINK-PL", Pick("PLASMA", 0), plasma, "approved", ct);
         await runs.ProteinRunsAsync("OLINK-SA", Pick("SALSUP", 0), saliva, "approved", ct);
@@ -236,11 +239,11 @@ public sealed class AssaysDemo : IDemoSeedPart
         await runs.FinishAsync(ct);
     }
 
-    private static List<(long Id, string Code)> Subsample(List<(long Id, string Code)> all)
+    private static List<(long Id, string Code)> Subsample(List<(long Id, string Code)> all, int count)
     {
         string[] keep = ["hsa-miR-1-3p", "hsa-miR-133a-3p", "hsa-miR-34a-5p", .. References];
         var chosen = all.Where(m => keep.Contains(m.Code)).ToList();
-        chosen.AddRange(all.Where(m => !keep.Contains(m.Code)).Take(FullScaleMirnas - chosen.Count));
+        chosen.AddRange(all.Where(m => !keep.Contains(m.Code)).Take(Math.Max(0, count - chosen.Count)));
         return chosen;
     }
 
@@ -315,6 +318,7 @@ public sealed class AssaysDemo : IDemoSeedPart
                     }
                 }
                 await bulk.CompleteAsync(ct);
+                await RunMatrix.RebuildAsync(ctx.Connection, ctx.Transaction, runId, ctx.Now, ct);
                 await ControlsAsync(runId, analytes, status, ct);
             }
         }
@@ -369,6 +373,7 @@ public sealed class AssaysDemo : IDemoSeedPart
                     }
                 }
                 await bulk.CompleteAsync(ct);
+                await RunMatrix.RebuildAsync(ctx.Connection, ctx.Transaction, runId, ctx.Now, ct);
             }
         }
 

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Biobank.Core.Demo;
 
-public sealed record DemoOptions(int Patients = 40, string Password = DemoSeeder.DefaultPassword, int Seed = 20261122);
+/// <param name="Mirnas">How many miRNAs the demo's qPCR runs measure; null: all 750, or 150 above 500 patients.</param>
+public sealed record DemoOptions(int Patients = 40, string Password = DemoSeeder.DefaultPassword, int Seed = 20261122, int? Mirnas = null);
 
 public sealed record DemoLogin(string UserName, string Role, string Site);
 

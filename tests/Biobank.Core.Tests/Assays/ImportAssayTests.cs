@@ -64,6 +64,7 @@ public sealed class ImportAssayTests
         System.Text.Json.JsonDocument.Parse(audit.Old).RootElement.GetProperty("remaining_ul").GetDecimal().ShouldBe(10m);
         System.Text.Json.JsonDocument.Parse(audit.New).RootElement.GetProperty("remaining_ul").GetDecimal().ShouldBe(6m);
         System.Text.Json.JsonDocument.Parse(audit.New).RootElement.GetProperty("status").GetString().ShouldBe("registered", "a fresh aliquot not yet stored keeps its status");
+        (await RunMatrices.MismatchesAsync(w.Db)).ShouldBeEmpty("the run's matrix, packed while writing, holds exactly the stored values");
     }
 
     [Theory, Providers]
@@ -169,6 +170,7 @@ public sealed class ImportAssayTests
         undetermined.Value.ShouldBeNull();
         undetermined.BelowLod.ShouldBeTrue();
         outcome.Summary!.Controls.ShouldBe(1);
+        (await RunMatrices.MismatchesAsync(w.Db)).ShouldBeEmpty("the run's matrix, packed while writing, holds exactly the stored ΔCt values");
     }
 
     [Theory, Providers]
@@ -230,6 +232,9 @@ public sealed class ImportAssayTests
         await using var c = await w.Db.Db.OpenAsync(default);
         (await c.ExecuteScalarAsync<decimal>("SELECT remaining_ul FROM tube WHERE barcode = @B", new { B = w.Aliquots[0] })).ShouldBe(8m);
         (await c.ExecuteScalarAsync<long>("SELECT result_rows FROM assay_run WHERE run_code = 'RUN-MULTI'")).ShouldBe(2);
+        (await c.ExecuteScalarAsync<long>("SELECT m.analytes FROM assay_run_matrix m JOIN assay_run r ON r.id = m.run_id WHERE r.run_code = 'RUN-MULTI'"))
+            .ShouldBe(2, "the run's matrix is packed again with the second file's analyte");
+        (await RunMatrices.MismatchesAsync(w.Db)).ShouldBeEmpty();
     }
 
     [Theory, Providers]

@@ -46,6 +46,9 @@ public sealed class AssociationScanData
         set => _responses[ResponseIndex(patient, biomarker)] = value;
     }
 
+    /// <summary>Every response, biomarker by biomarker: patient p of biomarker b is at b × PatientCount + p.</summary>
+    internal double[] AllResponses => _responses;
+
     /// <summary>All patients' responses for one biomarker, indexed by patient.</summary>
     public Span<double> ResponsesOf(int biomarker)
     {

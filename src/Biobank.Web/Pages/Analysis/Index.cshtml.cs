@@ -205,7 +205,7 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
         VolcanoSvg = Plots.Volcano(Outcome.Results, b => LinkTo(b));
         if (Biomarker is { Length: > 0 } code && Outcome.BiomarkerCodes.ToList().IndexOf(code) is var bi and >= 0)
         {
-            var points = Outcome.Patients.Select((p, i) => (p.Pseudonym, p.Dose, Response: Outcome.Responses[i, bi], p.Modality))
+            var points = Outcome.Patients.Select((p, i) => (p.Pseudonym, p.Dose, Response: Outcome.Response(i, bi), p.Modality))
                 .Where(x => !double.IsNaN(x.Response)).ToList();
             ScatterSvg = Plots.Scatter(code, points);
             var pseudonyms = Outcome.Patients.Select(p => p.Pseudonym).ToHashSet(StringComparer.Ordinal);
