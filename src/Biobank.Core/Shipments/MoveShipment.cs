@@ -9,6 +9,11 @@ namespace Biobank.Core.Shipments;
 
 public sealed record ReceiveScanResult(string Barcode, string Outcome, int Tubes, string Message);
 
+public static class ReceiveCodes
+{
+    public const string AlreadyScanned = "already_scanned";
+}
+
 public sealed record ReceiptSummary(int Ok, int Damaged, int Missing, int Unexpected);
 
 /// <summary>
@@ -182,6 +187,12 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         else if (await c.QuerySingleOrDefaultAsync<Item>(new CommandDefinition(ItemByCode, new { s.Id, Code = code }, tx, cancellationToken: ct)) is { } item)
         {
             var receipt = damaged ? "damaged" : "ok";
+            if (item.Receipt == receipt)
+            {
+                // A second scan of the same tube changes nothing and is said loudly; scanning it again with the other
+                // mark (damaged after OK, or back) is a correction and goes through.
+                return new Problem($"{code} was already scanned as {receipt} on this shipment: nothing changed.", "barcode", ProblemKind.Conflict, ReceiveCodes.AlreadyScanned);
+            }
             await c.ExecuteAsync(new CommandDefinition(MarkItem, new { ItemId = item.Id, Receipt = receipt, Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim(), Now = now }, tx, cancellationToken: ct));
             result = new ReceiveScanResult(code, receipt, 1, damaged ? $"{code} recorded as damaged{(string.IsNullOrWhiteSpace(note) ? "" : ": " + note)}." : $"{code} OK.");
         }

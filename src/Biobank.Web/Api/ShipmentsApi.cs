@@ -7,6 +7,10 @@ namespace Biobank.Web.Api;
 /// <summary>Shipments for integrations: the list the caller may see and the manifest for the sender's and receiver's users.</summary>
 public static class ShipmentsApi
 {
+    public sealed record ReceiveRequest(string? Barcode, bool? Damaged, string? Note);
+
+    public sealed record FinishRequest(bool? DryIceLeft, bool? LoggerOk, string? Notes);
+
     public static void MapShipmentsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/shipments", async (HttpContext http, ShipmentQueries queries, string? state, TimeProvider clock, CancellationToken ct) =>
@@ -38,6 +42,31 @@ public static class ShipmentsApi
             var pdf = documents.ManifestPdf(built.Value.Shipment, built.Value.Lines, http.Caller().UserName);
             return Results.File(pdf, "application/pdf", $"manifest-{built.Value.Shipment.Barcode}.pdf");
         });
+
+        // The receiving scan for scanners and integrations: the same use case as the shipment page's receive field.
+        api.MapPost("/shipments/{barcode}/receive", async (string barcode, ReceiveRequest? body, HttpContext http, MoveShipment move, CancellationToken ct) =>
+        {
+            if (body is null || string.IsNullOrWhiteSpace(body.Barcode))
+            {
+                return Problems.Invalid("barcode", "Send JSON {\"barcode\": \"…\", \"damaged\": false, \"note\": null}; barcode is required.");
+            }
+            if (body.Note is { Length: > 500 })
+            {
+                return Problems.Invalid("note", "note: at most 500 characters.");
+            }
+            var result = await move.ScanAsync(http.Caller(), barcode, body.Barcode, body.Damaged ?? false, body.Note, ct);
+            return result.Ok
+                ? Results.Ok(new { barcode = result.Value!.Barcode, outcome = result.Value.Outcome, tubes = result.Value.Tubes, message = result.Value.Message })
+                : Problems.From(result.Problem!);
+        }).RequireAuthorization(Policies.Shipping);
+
+        api.MapPost("/shipments/{barcode}/receive/finish", async (string barcode, FinishRequest? body, HttpContext http, MoveShipment move, CancellationToken ct) =>
+        {
+            var result = await move.FinishReceivingAsync(http.Caller(), barcode, body?.DryIceLeft, body?.LoggerOk, body?.Notes, ct);
+            return result.Ok
+                ? Results.Ok(new { ok = result.Value!.Ok, damaged = result.Value.Damaged, missing = result.Value.Missing, unexpected = result.Value.Unexpected })
+                : Problems.From(result.Problem!);
+        }).RequireAuthorization(Policies.Shipping);
 
         api.MapGet("/shipments/{barcode}/labels.pdf", async (string barcode, HttpContext http, ShipmentQueries queries, ShipmentDocuments documents, CancellationToken ct) =>
         {
