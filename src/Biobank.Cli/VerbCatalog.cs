@@ -12,6 +12,7 @@ public static class VerbCatalog
         new AssociateVerb(),
         new BackupVerb(),
         new RestoreVerb(),
+        new CheckVerb(),
         new ImportRegistryVerb(),
         new ImportDosesVerb(),
         new LabelsVerb(),

@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IAudit, AuditTrail>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<Backup>();
+        services.AddSingleton<Operations.IntegrityCheck>();
         services.AddSingleton<Analysis.AssociationAnalysis>();
         services.AddSingleton<Analysis.SavedAnalyses>();
 

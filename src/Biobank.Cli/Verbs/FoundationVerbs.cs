@@ -135,3 +135,23 @@ public sealed class RestoreVerb : IVerb
         return 0;
     }
 }
+
+public sealed class CheckVerb : IVerb
+{
+    public string Name => "check";
+    public string Usage => "check";
+    public string Summary => "Checks the records after a crash or a restore: database integrity, every tube's custody replay, every assay run all or nothing. Exit 1 on any problem.";
+
+    public async Task<int> RunAsync(Arguments args, IServiceProvider services, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        args.RejectUnknown();
+        await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        var report = await services.GetRequiredService<Core.Operations.IntegrityCheck>().CheckAsync(ct);
+        await stdout.WriteLineAsync($"database: {(report.Storage.Count == 0 ? "ok" : $"{report.Storage.Count} problem(s)")}; custody: {report.Tubes:N0} tubes replayed from {report.CustodyEvents:N0} events, {report.Custody.Count} mismatch(es); assay runs: {report.Runs.Count} problem(s).");
+        foreach (var problem in report.Problems.Take(Core.Operations.IntegrityCheck.MaxListed))
+        {
+            await stdout.WriteLineAsync("  " + problem);
+        }
+        return report.Ok ? 0 : 1;
+    }
+}

@@ -58,6 +58,13 @@ public interface ISqlDialect
     /// </summary>
     Task<IBulkInsert> BeginBulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<BulkColumn> columns, CancellationToken ct);
 
+    /// <summary>
+    /// The database's own consistency checks, each problem as one line; empty when all pass. SQLite: <c>PRAGMA
+    /// integrity_check</c> and <c>PRAGMA foreign_key_check</c>. PostgreSQL enforces foreign keys itself and keeps its pages
+    /// checksummed per cluster setting, so there is nothing to ask per database.
+    /// </summary>
+    Task<IReadOnlyList<string>> CheckStorageAsync(DbConnection connection, CancellationToken ct);
+
     /// <summary>A short description safe to show (no password).</summary>
     string Describe();
 }

@@ -112,6 +112,9 @@ public sealed class PostgresDialect : ISqlDialect
     public async Task<IBulkInsert> BeginBulkInsertAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<BulkColumn> columns, CancellationToken ct) =>
         await PostgresBulkInsert.BeginAsync((NpgsqlConnection)connection, table, columns, ct);
 
+    public Task<IReadOnlyList<string>> CheckStorageAsync(DbConnection connection, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public string Describe()
     {
         var b = new NpgsqlConnectionStringBuilder(_connectionString);

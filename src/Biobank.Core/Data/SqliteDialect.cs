@@ -146,6 +146,33 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string Describe() => $"SQLite {DataSource}";
 
+    public async Task<IReadOnlyList<string>> CheckStorageAsync(DbConnection connection, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        await using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = "PRAGMA integrity_check";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                if (r.GetString(0) != "ok")
+                {
+                    problems.Add("integrity_check: " + r.GetString(0));
+                }
+            }
+        }
+        await using (var cmd = connection.CreateCommand())
+        {
+            cmd.CommandText = "PRAGMA foreign_key_check";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                problems.Add($"foreign_key_check: {r.GetValue(0)} row {r.GetValue(1)} refers to a missing {r.GetValue(2)}");
+            }
+        }
+        return problems;
+    }
+
     private sealed class NoLock : IAsyncDisposable
     {
         public static readonly NoLock Instance = new();
