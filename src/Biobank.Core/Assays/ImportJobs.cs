@@ -185,10 +185,16 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    // A queued job is claimed. So is one left 'running' by a node the job scheduler has declared dead (its cluster
+    // check-ins stopped, so it hands the job over as recovering) once that node's heartbeats have been silent a while:
+    // its transaction died with it, so nothing of that attempt was written.
     private const string Claim = """
         UPDATE import_job SET state = 'running', node = @Node, started_utc = @Now, heartbeat_utc = @Now, attempts = attempts + 1, message = NULL
-        WHERE id = @Id AND state = 'queued'
+        WHERE id = @Id AND (state = 'queued' OR (@Recovering AND state = 'running' AND node <> @Node AND heartbeat_utc < @Silent))
         """;
+
+    /// <summary>How long a dead node's job must have been silent before a recovering run takes it over.</summary>
+    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(10);
 
     private const string Progress = """
         UPDATE import_job SET phase = @Phase, bytes_read = @BytesRead, rows_read = @RowsRead, rows_validated = @RowsValidated, rows_written = @RowsWritten,
@@ -206,13 +212,14 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
 
     private const string Cancelled = "SELECT cancel_requested FROM import_job WHERE id = @Id";
 
-    public async Task<ImportJobView?> ExecuteAsync(long jobId, string node, CancellationToken ct)
+    /// <param name="recovering">The job scheduler runs this job again because the node running it died.</param>
+    public async Task<ImportJobView?> ExecuteAsync(long jobId, string node, CancellationToken ct, bool recovering = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using (var c = await db.OpenAsync(ct))
         {
             await using var tx = await db.BeginWriteAsync(c, ct);
-            var claimed = await c.ExecuteAsync(new CommandDefinition(Claim, new { Id = jobId, Node = node, Now = now }, tx, cancellationToken: ct));
+            var claimed = await c.ExecuteAsync(new CommandDefinition(Claim, new { Id = jobId, Node = node, Now = now, Recovering = recovering, Silent = now - TakeOverAfter }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             if (claimed == 0)
             {

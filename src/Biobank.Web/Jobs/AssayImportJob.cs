@@ -16,7 +16,7 @@ public sealed class AssayImportJob(RunImportJob run, ILogger<AssayImportJob> log
     {
         var id = Convert.ToInt64(context.MergedJobDataMap[JobIdKey], System.Globalization.CultureInfo.InvariantCulture);
         logger.LogInformation("Assay import job {JobId} starting{Recovering}", id, context.Recovering ? " (recovering after a node stopped)" : "");
-        await run.ExecuteAsync(id, context.Scheduler.SchedulerInstanceId, cancellationToken);
+        await run.ExecuteAsync(id, context.Scheduler.SchedulerInstanceId, cancellationToken, recovering: context.Recovering);
     }
 }
 

@@ -32,6 +32,33 @@ public sealed class ImportJobTests
     }
 
     [Theory, Providers]
+    public async Task A_job_left_running_by_a_dead_node_is_taken_over_only_by_a_recovering_run_once_its_heartbeats_stopped(string provider)
+    {
+        await using var w = await AssayWorld.CreateAsync(provider);
+        var jobs = w.Db.Get<ImportJobs>();
+        var path = await AssayFiles.WriteAsync(w.Dir, "dead.csv", AssayFiles.Npx(w.Aliquots.Take(3).ToList()));
+        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-DEAD"), default);
+        var now = w.Db.Clock.GetUtcNow().UtcDateTime;
+        await using (var c = await w.Db.Db.OpenAsync(default))
+        {
+            // node-a claimed it and died a moment ago: its heartbeat is fresh.
+            await c.ExecuteAsync("UPDATE import_job SET state = 'running', node = 'node-a', attempts = 1, heartbeat_utc = @At WHERE id = @Id", new { Id = id, At = now.AddSeconds(-2) });
+        }
+        var runner = w.Db.Get<RunImportJob>();
+        (await runner.ExecuteAsync(id, "node-b", default))!.State.ShouldBe(ImportJobStates.Running, "an ordinary run never takes a running job");
+        (await runner.ExecuteAsync(id, "node-b", default, recovering: true))!.Node.ShouldBe("node-a", "heartbeats 2 s old: the owner may still be alive");
+        await using (var c = await w.Db.Db.OpenAsync(default))
+        {
+            await c.ExecuteAsync("UPDATE import_job SET heartbeat_utc = @At WHERE id = @Id", new { Id = id, At = now.AddSeconds(-30) });
+        }
+        var done = await runner.ExecuteAsync(id, "node-b", default, recovering: true);
+        done!.State.ShouldBe(ImportJobStates.Succeeded, "silent for 30 s and handed over by the scheduler as recovering: node-b runs it");
+        done.Node.ShouldBe("node-b");
+        done.Attempts.ShouldBe(2);
+        (await runner.ExecuteAsync(id, "node-c", default, recovering: true))!.Attempts.ShouldBe(2, "a finished job is never taken over");
+    }
+
+    [Theory, Providers]
     public async Task A_refused_file_fails_the_job_with_its_problems(string provider)
     {
         await using var w = await AssayWorld.CreateAsync(provider);
