@@ -247,7 +247,7 @@ public sealed class ImportDoses(IDb db, IAudit audit, TimeProvider clock)
         {
             problems.Add(0, "version label", label, "required: a label for the new dose version (e.g. v2-2027-03)");
         }
-        else if (label.Length > 60 || label.Any(char.IsControl))
+        else if (label.Length > 60 || TextRules.RefuseLine(label) is not null)
         {
             problems.Add(0, "version label", label, "at most 60 printable characters");
         }
@@ -360,6 +360,10 @@ public sealed class ImportDoses(IDb db, IAudit audit, TimeProvider clock)
                 if (s.Length > 200)
                 {
                     problems.Add(n, "source", s, "at most 200 characters");
+                }
+                else if ((TextRules.RefuseLine(s) ?? TextRules.RefuseFormula(s) ?? TextRules.RefuseMarkup(s)) is { } why)
+                {
+                    problems.Add(n, "source", s, why);
                 }
                 else
                 {

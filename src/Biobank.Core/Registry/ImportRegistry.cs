@@ -313,6 +313,10 @@ public sealed class ImportRegistry(IDb db, IAudit audit, TimeProvider clock)
             {
                 problems.Add(n, "diagnosis_group", d, "at most 100 characters");
             }
+            else if ((TextRules.RefuseLine(d) ?? TextRules.RefuseFormula(d) ?? TextRules.RefuseMarkup(d)) is { } why)
+            {
+                problems.Add(n, "diagnosis_group", d, why);
+            }
             else
             {
                 diagnosis = d;

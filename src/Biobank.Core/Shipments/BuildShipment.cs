@@ -236,9 +236,20 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
         {
             return Result<bool>.Invalid("Phone: digits, spaces and + - ( ) / only.", "ResponsiblePhone");
         }
-        if (p.TrackingNumber is { Length: > 100 } || p.LoggerId is { Length: > 100 } || p.ResponsibleName is { Length: > 100 } || p.ResponsiblePhone is { Length: > 40 })
+        foreach (var (field, words, value, max) in new[]
         {
-            return Result<bool>.Invalid("Tracking number and logger ID: at most 100 characters.", "TrackingNumber");
+            ("Courier", "Courier", p.Courier, 100), ("TrackingNumber", "Tracking number", p.TrackingNumber, 100), ("LoggerId", "Logger ID", p.LoggerId, 100),
+            ("ResponsibleName", "Responsible person", p.ResponsibleName, 100), ("ResponsiblePhone", "Phone", p.ResponsiblePhone, 40),
+        })
+        {
+            if (value is { } v && v.Length > max)
+            {
+                return Result<bool>.Invalid($"{words}: at most {max} characters.", field);
+            }
+            if (TextRules.RefuseLine(value) is { } why)
+            {
+                return Result<bool>.Invalid($"{words} {why}.", field);
+            }
         }
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);

@@ -187,7 +187,7 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
         var lines = new List<Line>();
         try
         {
-            using var doc = await JsonDocument.ParseAsync(file, new JsonDocumentOptions { MaxDepth = 16 }, ct);
+            using var doc = await JsonDocument.ParseAsync(file, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }, ct);
             if (!doc.RootElement.TryGetProperty("tubes", out var tubes) || tubes.ValueKind != JsonValueKind.Array)
             {
                 problems.Add(new RowProblem(0, "tubes", "", "the JSON manifest needs a \"tubes\" array (the format of GET /api/v1/shipments/{barcode}/manifest)"));

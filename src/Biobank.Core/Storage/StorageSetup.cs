@@ -119,6 +119,10 @@ public sealed class StorageSetup(IDb db, IAudit audit, TimeProvider clock)
         {
             return Result<long>.Invalid("Name: required, at most 60 characters.", "Name");
         }
+        if (TextRules.RefuseLine(name) is { } why)
+        {
+            return Result<long>.Invalid($"Name {why}.", "Name");
+        }
         if (temperatureC is < -200 or > 10)
         {
             return Result<long>.Invalid("Temperature: −200 to 10 °C.", "TemperatureC");
@@ -137,6 +141,10 @@ public sealed class StorageSetup(IDb db, IAudit audit, TimeProvider clock)
         {
             return Result<long>.Invalid("Name: required, at most 60 characters.", "Name");
         }
+        if (TextRules.RefuseLine(name) is { } why)
+        {
+            return Result<long>.Invalid($"Name {why}.", "Name");
+        }
         return await InsertAsync(caller, "rack", InsertRack, new { FreezerId = freezerId, Name = name.Trim() }, freezer.SiteId, ct);
     }
 
@@ -149,6 +157,10 @@ public sealed class StorageSetup(IDb db, IAudit audit, TimeProvider clock)
         if (string.IsNullOrWhiteSpace(name) || name.Length > 60)
         {
             return Result<string>.Invalid("Name: required, at most 60 characters.", "Name");
+        }
+        if (TextRules.RefuseLine(name) is { } why)
+        {
+            return Result<string>.Invalid($"Name {why}.", "Name");
         }
         if (rows is < 1 or > 26 || cols is < 1 or > 26)
         {

@@ -46,18 +46,26 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
     public Task<Result<TubeActionResult>> CheckOutAsync(Caller caller, string barcode, CancellationToken ct) =>
         ActAsync(caller, barcode, CustodyEvents.CheckedOut, CheckOutSql, null, null, h => h.Status == "in_storage" ? null : $"it is {Words(h.Status)}, not in storage", ct);
 
+    /// <summary>A reason is kept in the custody history: a sentence, not a document, and no control characters.</summary>
+    private static string? ReasonProblem(string? reason) =>
+        reason is { Length: > 500 } ? "Reason: at most 500 characters." : TextRules.RefuseText(reason) is { } why ? $"Reason {why}." : null;
+
     public Task<Result<TubeActionResult>> CheckInAsync(Caller caller, string barcode, CancellationToken ct) =>
         ActAsync(caller, barcode, CustodyEvents.CheckedIn, CheckInSql, null, null, h => h.Status == "checked_out" ? null : $"it is {Words(h.Status)}, not checked out", ct);
 
     public Task<Result<TubeActionResult>> ConsumeAsync(Caller caller, string barcode, decimal volumeUl, string? reason, CancellationToken ct) =>
         volumeUl <= 0 || volumeUl > 100_000
             ? Task.FromResult(Result<TubeActionResult>.Invalid("Volume used: more than 0 µL.", "VolumeUl"))
+            : ReasonProblem(reason) is { } why
+            ? Task.FromResult(Result<TubeActionResult>.Invalid(why, "Reason"))
             : ActAsync(caller, barcode, CustodyEvents.Consumed, ConsumeSql, volumeUl, reason,
                 h => h.RemainingUl < volumeUl ? $"only {h.RemainingUl:0.#} µL remain" : h.Status is "in_storage" or "checked_out" or "registered" ? null : $"it is {Words(h.Status)}", ct);
 
     public Task<Result<TubeActionResult>> DestroyAsync(Caller caller, string barcode, string reason, CancellationToken ct) =>
         string.IsNullOrWhiteSpace(reason)
             ? Task.FromResult(Result<TubeActionResult>.Invalid("Say why the tube is destroyed (e.g. consent withdrawn, broken, contaminated).", "Reason"))
+            : ReasonProblem(reason) is { } why
+            ? Task.FromResult(Result<TubeActionResult>.Invalid(why, "Reason"))
             : ActAsync(caller, barcode, CustodyEvents.Destroyed, DestroySql, null, reason, h => h.Status is "destroyed" or "consumed" or "in_transit" ? $"it is {Words(h.Status)}" : null, ct);
 
     /// <summary>

@@ -30,7 +30,20 @@ public static class LabApi
 
         api.MapGet("/tubes", async (HttpContext http, TubeQueries tubes, string? status, string? site, int? limit, long? after, CancellationToken ct) =>
         {
-            var page = Math.Clamp(limit ?? 100, 1, 1000);
+            // A limit out of range or an unknown status is a mistake in the caller's code: an empty page would hide it.
+            if (limit is < 1 or > 1000)
+            {
+                return Problems.Invalid("limit", "limit: 1 to 1000 tubes per page.");
+            }
+            if (status is { Length: > 0 } && !Pages.Samples.SampleDisplay.Statuses.Contains(status))
+            {
+                return Problems.Invalid("status", $"status must be one of {string.Join(", ", Pages.Samples.SampleDisplay.Statuses)}.");
+            }
+            if (SiteProblem(site) is { } bad)
+            {
+                return bad;
+            }
+            var page = limit ?? 100;
             var rows = await tubes.SearchAsync(http.Caller(), new TubeSearch(Status: status, Site: site, AfterId: after, Limit: page), ct);
             return Results.Ok(new
             {
@@ -40,7 +53,7 @@ public static class LabApi
         });
 
         api.MapGet("/boxes", async (HttpContext http, StorageSetup storage, string? site, CancellationToken ct) =>
-            Results.Ok((await storage.BoxesAsync(http.Caller(), site, 5000, ct)).Select(b => new
+            SiteProblem(site) ?? Results.Ok((await storage.BoxesAsync(http.Caller(), site, 5000, ct)).Select(b => new
             {
                 barcode = b.Barcode, name = b.Name, site = b.SiteCode, rows = b.Rows, columns = b.Cols, positionsUsed = b.Used, location = b.Location,
             })));
@@ -101,6 +114,12 @@ public static class LabApi
             });
         }).RequireAuthorization(Policies.Lab);
     }
+
+    /// <summary>A site filter is a site code (letters and digits); anything else cannot match and is refused by name.</summary>
+    private static IResult? SiteProblem(string? site) =>
+        site is { Length: > 0 } && (site.Length > 10 || !site.All(char.IsAsciiLetterOrDigit))
+            ? Problems.Invalid("site", "site: a site code such as BRU.")
+            : null;
 
     public static object Describe(TubeView t) => new
     {

@@ -116,6 +116,7 @@ public static class WebSetup
             o.Conventions.AddFolderApplicationModelConvention("/", m => m.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
         });
         services.AddProblemDetails();
+        services.AddBiobankApiRequests();
         services.AddHttpContextAccessor();
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxUploadBytes);
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxUploadBytes);
@@ -155,6 +156,7 @@ public static class WebSetup
             app.UseDeveloperExceptionPage();
         }
         app.UseSecurityHeaders();
+        app.UseBiobankApiRequests();
         app.UseServerTiming();
         app.UseStatusCodePages(async ctx =>
         {

@@ -131,7 +131,8 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
 
     public async Task<IActionResult> OnPostSaveAsync(CancellationToken ct)
     {
-        if (!await RunAsync(ct))
+        // MinN=many leaves MinN at its default: saving that would record a parameter the user did not choose.
+        if (!ModelState.IsValid || !await RunAsync(ct))
         {
             await LoadChoicesAsync(ct);
             return Page();

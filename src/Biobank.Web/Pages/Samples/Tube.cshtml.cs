@@ -59,7 +59,13 @@ public sealed class TubeModel(TubeQueries tubes, TubeActions actions) : PageMode
             {
                 return NotFound();
             }
-            return await RefuseAsync(barcode, result.Problem.Field is "Reason" or "VolumeUl" ? field : "", result.Problem.Message, ct);
+            var under = result.Problem.Field switch
+            {
+                "VolumeUl" => nameof(ConsumeVolumeUl),
+                "Reason" => field == nameof(ConsumeVolumeUl) ? nameof(ConsumeReason) : field,
+                _ => "",
+            };
+            return await RefuseAsync(barcode, under, result.Problem.Message, ct);
         }
         TempData["Status"] = result.Value!.Message;
         return RedirectToPage(new { barcode = Tube.Barcode });

@@ -60,7 +60,9 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
         ActAsync(barcode, build.RemoveAsync(HttpContext.Caller(), barcode, Code ?? "", ct), $"{Code} removed.", ct);
 
     public Task<IActionResult> OnPostPackAsync(string barcode, CancellationToken ct) =>
-        ActAsync(barcode, build.PackAsync(HttpContext.Caller(), barcode, new PackInput(Courier, TrackingNumber, DryIceKg, LoggerId, Packages, ResponsibleName, ResponsiblePhone), ct), "Packed: print the package labels and the manifest, then dispatch.", ct);
+        !ModelState.IsValid
+            ? ShowAsync(barcode, ct)
+            : ActAsync(barcode, build.PackAsync(HttpContext.Caller(), barcode, new PackInput(Courier, TrackingNumber, DryIceKg, LoggerId, Packages, ResponsibleName, ResponsiblePhone), ct), "Packed: print the package labels and the manifest, then dispatch.", ct);
 
     public async Task<IActionResult> OnPostDispatchAsync(string barcode, CancellationToken ct)
     {
@@ -137,6 +139,10 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
         }
         return await FailAsync(barcode, r.Problem.Message, ct);
     }
+
+    /// <summary>The page again with the fields that could not be read (packages "two"): nothing is done with a default in their place.</summary>
+    private async Task<IActionResult> ShowAsync(string barcode, CancellationToken ct) =>
+        await LoadAsync(barcode, ct) ? Page() : NotFound();
 
     private async Task<IActionResult> FailAsync(string barcode, string message, CancellationToken ct)
     {

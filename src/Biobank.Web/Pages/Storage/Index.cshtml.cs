@@ -28,18 +28,30 @@ public sealed class IndexModel(StorageSetup storage, SiteDirectory sites) : Page
 
     public async Task<IActionResult> OnPostFreezerAsync(CancellationToken ct)
     {
+        if (!ModelState.IsValid)
+        {
+            return await Done(false, null, "", ct);
+        }
         var r = await storage.AddFreezerAsync(HttpContext.Caller(), SiteId, Name ?? "", TemperatureC, null, ct);
         return await Done(r.Ok, r.Problem?.Message, $"Freezer {Name} added.", ct);
     }
 
     public async Task<IActionResult> OnPostRackAsync(CancellationToken ct)
     {
+        if (!ModelState.IsValid)
+        {
+            return await Done(false, null, "", ct);
+        }
         var r = await storage.AddRackAsync(HttpContext.Caller(), FreezerId, Name ?? "", ct);
         return await Done(r.Ok, r.Problem?.Message, $"Rack {Name} added.", ct);
     }
 
     public async Task<IActionResult> OnPostBoxAsync(CancellationToken ct)
     {
+        if (!ModelState.IsValid)
+        {
+            return await Done(false, null, "", ct);
+        }
         var r = await storage.AddBoxAsync(HttpContext.Caller(), SiteId, RackId, Name ?? "", Rows, Cols, ExternalBarcode, ct);
         if (r.Ok)
         {
@@ -56,7 +68,11 @@ public sealed class IndexModel(StorageSetup storage, SiteDirectory sites) : Page
             TempData["Status"] = status;
             return RedirectToPage();
         }
-        ModelState.AddModelError(string.Empty, problem ?? "Refused.");
+        // A value that could not be read (rows "ten") is already in ModelState under its field: it is not replaced by a default.
+        if (problem is not null || ModelState.IsValid)
+        {
+            ModelState.AddModelError(string.Empty, problem ?? "Refused.");
+        }
         await LoadAsync(ct);
         return Page();
     }
