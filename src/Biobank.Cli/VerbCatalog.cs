@@ -7,6 +7,7 @@ public static class VerbCatalog
     public static readonly IReadOnlyList<IVerb> All =
     [
         new MigrateVerb(),
+        new GrantAppRoleVerb(),
         new CreateTokenVerb(),
         new SeedDemoVerb(),
         new AssociateVerb(),

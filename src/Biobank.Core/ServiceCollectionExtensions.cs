@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IAudit, AuditTrail>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<AppRole>();
         services.AddSingleton<Backup>();
         services.AddSingleton<Operations.IntegrityCheck>();
         services.AddSingleton<Analysis.AssociationAnalysis>();

@@ -22,6 +22,42 @@ public sealed class MigrateVerb : IVerb
     }
 }
 
+public sealed class GrantAppRoleVerb : IVerb
+{
+    public string Name => "grant-app-role";
+    public string Usage => "grant-app-role --role NAME [--password P]";
+    public string Summary => "PostgreSQL: migrates as the owner, then creates (with --password) and grants the least-privilege role the web app and CLI connect with.";
+
+    public async Task<int> RunAsync(Arguments args, IServiceProvider services, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var role = args.Required("role");
+        var password = args.Option("password") ?? Environment.GetEnvironmentVariable("BIOBANK_APP_ROLE_PASSWORD");
+        args.RejectUnknown();
+        if (!AppRole.IsValidName(role))
+        {
+            throw new UsageException("--role: lower-case letters, digits and _, starting with a letter");
+        }
+        if (services.GetRequiredService<ISqlDialect>().Provider != DatabaseProvider.Postgres)
+        {
+            await stderr.WriteLineAsync("grant-app-role: SQLite has no database roles; protect the database file with file permissions.");
+            return 1;
+        }
+        await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        try
+        {
+            var report = await services.GetRequiredService<AppRole>().GrantAsync(role, password, ct);
+            await stdout.WriteLineAsync($"{(report.Created ? "created and granted" : "granted")} role {report.Role} on {report.Tables} table(s): " +
+                "read/write on business tables, read and append only on audit_log and custody_event, no CREATE, not the owner.");
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"grant-app-role: {e.Message}");
+            return 1;
+        }
+    }
+}
+
 public sealed class CreateTokenVerb : IVerb
 {
     public string Name => "create-token";

@@ -468,8 +468,13 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             {
                 if (!panels.TryGetValue(panel, out var pid))
                 {
-                    await c.ExecuteAsync(new CommandDefinition(InsertPanel, new { PlatformId = context.Platform.Id, Code = panel, Version = slot.PanelVersion }, tx, cancellationToken: ct));
+                    var created = await c.ExecuteAsync(new CommandDefinition(InsertPanel, new { PlatformId = context.Platform.Id, Code = panel, Version = slot.PanelVersion }, tx, cancellationToken: ct));
                     pid = await c.ExecuteScalarAsync<long>(new CommandDefinition(SelectPanel, new { PlatformId = context.Platform.Id, Code = panel }, tx, cancellationToken: ct));
+                    if (created > 0)
+                    {
+                        await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "panel", pid.ToString(CultureInfo.InvariantCulture),
+                            New: new { Platform = context.Platform.Code, Code = panel, Version = slot.PanelVersion }, Reason: "new analytes added by an assay import"), ct);
+                    }
                     panels[panel] = pid;
                 }
                 panelId = pid;

@@ -59,7 +59,11 @@ public sealed class Migrator(IDb db, ILogger<Migrator> logger, TimeProvider cloc
 
         await using (var tx = await db.BeginWriteAsync(connection, ct))
         {
-            await connection.ExecuteAsync(CreateJournal, transaction: tx);
+            // Only when missing: the application role on PostgreSQL may not CREATE, not even "IF NOT EXISTS".
+            if (await connection.ExecuteScalarAsync<long>(db.Dialect.TableExists, new { Table = "schema_migrations" }, tx) == 0)
+            {
+                await connection.ExecuteAsync(CreateJournal, transaction: tx);
+            }
             await tx.CommitAsync(ct);
         }
 

@@ -490,6 +490,7 @@ public sealed class AssaysDemo : IDemoSeedPart
             _consume?.Dispose();
             _custody?.Dispose();
             ctx.Counts["assay_run"] = _runs;
+            ctx.Counts["assay_file"] = _runs; // one file per demo run
             ctx.Counts["assay_run_aliquot"] = _aliquots;
             ctx.Counts["assay_result"] = _results;
             ctx.Counts["assay_control"] = _controls;

@@ -209,6 +209,8 @@ public sealed class LabBenchDemo : IDemoSeedPart
         ctx.Counts["tube"] = tubes;
         ctx.Counts["custody_event"] = events;
         ctx.Counts["box"] = storage.Values.Sum(s => s.Boxes);
+        ctx.Counts["freezer"] = storage.Values.Sum(s => s.Freezers);
+        ctx.Counts["rack"] = storage.Values.Sum(s => s.Racks);
     }
 
     /// <summary>Hands out box positions at one site, opening a new 10 × 10 box in the next rack slot when one is full.</summary>
@@ -231,6 +233,10 @@ public sealed class LabBenchDemo : IDemoSeedPart
 
         public int Boxes { get; private set; }
 
+        public int Freezers { get; private set; }
+
+        public int Racks => _racks.Count;
+
         public static async Task<BoxFiller> CreateAsync(DemoContext ctx, string site, string prefix, CancellationToken ct)
         {
             var filler = new BoxFiller(ctx, site, prefix);
@@ -240,6 +246,7 @@ public sealed class LabBenchDemo : IDemoSeedPart
                 var freezerId = await ctx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     "INSERT INTO freezer (site_id, name, temperature_c, description) VALUES (@SiteId, @Name, -80, @Description) RETURNING id",
                     new { SiteId = siteId, Name = $"{site} −80 °C freezer {f}", Description = f == 1 ? "Upright, lab 2" : "Chest, basement" }, ctx.Transaction, cancellationToken: ct));
+                filler.Freezers++;
                 for (var r = 1; r <= 5; r++)
                 {
                     filler._racks.Add(await ctx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(

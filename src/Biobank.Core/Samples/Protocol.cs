@@ -173,7 +173,9 @@ public sealed class Protocol(IDb db, IAudit audit)
         {
             return Result<long>.Invalid("Volume: more than 0 and at most 10,000 µL per aliquot.", "VolumeUl");
         }
-        return await InsertAuditedAsync(caller, "aliquot_plan", UpsertPlan, new { PrimaryTypeId = primaryTypeId, AliquotTypeId = aliquotTypeId, Count = count, VolumeUl = volumeUl }, ct);
+        // The upsert may change an existing plan: then the audit row is an update with the plan as it was.
+        var before = (await PlansAsync(ct)).FirstOrDefault(p => p.PrimaryTypeId == primaryTypeId && p.AliquotTypeId == aliquotTypeId);
+        return await InsertAuditedAsync(caller, "aliquot_plan", UpsertPlan, new { PrimaryTypeId = primaryTypeId, AliquotTypeId = aliquotTypeId, Count = count, VolumeUl = volumeUl }, ct, before);
     }
 
     public async Task<Result<bool>> RemovePlanAsync(Caller caller, long planId, CancellationToken ct)
@@ -195,7 +197,7 @@ public sealed class Protocol(IDb db, IAudit audit)
         return Result<bool>.Success(true);
     }
 
-    private async Task<Result<long>> InsertAuditedAsync(Caller caller, string table, string sql, object args, CancellationToken ct)
+    private async Task<Result<long>> InsertAuditedAsync(Caller caller, string table, string sql, object args, CancellationToken ct, object? before = null)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
@@ -208,7 +210,7 @@ public sealed class Protocol(IDb db, IAudit audit)
         {
             return Result<long>.Conflict("Another entry already has that code.", "Code");
         }
-        await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, table, id.ToString(), New: args), ct);
+        await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(before is null ? AuditActions.Insert : AuditActions.Update, table, id.ToString(), Old: before, New: args), ct);
         await tx.CommitAsync(ct);
         return Result<long>.Success(id);
     }

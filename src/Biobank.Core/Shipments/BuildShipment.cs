@@ -149,6 +149,12 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
                 return Result<Added>.Conflict($"Box {code} or one of its tubes is already on a shipment.", "barcode");
             }
             await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment", shipment.Id.ToString(), New: new { AddedBox = code, Tubes = tubes.Count }, SiteId: shipment.FromSiteId), ct);
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "shipment_box", $"{shipment.Id}/{box.Id}",
+                New: new { Shipment = shipment.Barcode, Box = code, Tubes = tubes.Count }, SiteId: shipment.FromSiteId), ct);
+            foreach (var t in tubes)
+            {
+                await AuditItemAsync(c, tx, caller, shipment, t, code, ct);
+            }
             await tx.CommitAsync(ct);
             return Result<Added>.Success(new Added(code, tubes.Count, true, $"Box {box.Name} ({code}) added with {tubes.Count} tubes."));
         }
@@ -170,9 +176,14 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
             return Result<Added>.Conflict($"{code} was just added to a shipment.", "barcode");
         }
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment", shipment.Id.ToString(), New: new { AddedTube = code }, SiteId: shipment.FromSiteId), ct);
+        await AuditItemAsync(c, tx, caller, shipment, tube, null, ct);
         await tx.CommitAsync(ct);
         return Result<Added>.Success(new Added(code, 1, false, $"{code} added."));
     }
+
+    private Task AuditItemAsync(DbConnection c, DbTransaction tx, Caller caller, ShipmentHead shipment, TubeHead t, string? boxCode, CancellationToken ct) =>
+        audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "shipment_item", $"{shipment.Id}/{t.Id}",
+            New: new { Shipment = shipment.Barcode, Tube = t.Barcode, Box = boxCode, Row = t.PosRow, Col = t.PosCol }, SiteId: shipment.FromSiteId), ct);
 
     private static async Task<string?> Refusal(DbConnection c, DbTransaction tx, TubeHead t, ShipmentHead shipment, CancellationToken ct)
     {
@@ -214,6 +225,14 @@ public sealed class BuildShipment(IDb db, IAudit audit, TimeProvider clock)
             return Result<bool>.NotFound($"{code} is not on this shipment.", "barcode");
         }
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment", shipment.Id.ToString(), Old: new { Removed = code, Tubes = removed }, SiteId: shipment.FromSiteId), ct);
+        if (box is not null)
+        {
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Delete, "shipment_box", $"{shipment.Id}/{box.Id}",
+                Old: new { Shipment = shipment.Barcode, Box = code, Tubes = removed }, SiteId: shipment.FromSiteId), ct);
+        }
+        // One entry for the items taken off: a box's tubes leave together.
+        await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Delete, "shipment_item", $"{shipment.Id}/{code}",
+            Old: new { Shipment = shipment.Barcode, Removed = code, Tubes = removed }, SiteId: shipment.FromSiteId), ct);
         await tx.CommitAsync(ct);
         return Result<bool>.Success(true);
     }

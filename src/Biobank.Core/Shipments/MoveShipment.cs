@@ -182,6 +182,10 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         {
             await c.ExecuteAsync(new CommandDefinition(ReceiveBox, new { s.Id, BoxId = b }, tx, cancellationToken: ct));
             var n = await c.ExecuteAsync(new CommandDefinition(ReceiveBoxItems, new { s.Id, BoxId = b, Now = now }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment_box", $"{s.Id}/{b}",
+                Old: new { Received = false }, New: new { Received = true, Box = code, TubesOk = n }, SiteId: s.ToSiteId), ct);
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment_item", $"{s.Id}/box {code}",
+                Old: new { Receipt = (string?)null }, New: new { Receipt = "ok", Box = code, Tubes = n }, SiteId: s.ToSiteId), ct);
             result = new ReceiveScanResult(code, "box", n, $"Box {code} received: {n} tube(s) marked OK. Scan any damaged tube of it with 'damaged'.");
         }
         else if (await c.QuerySingleOrDefaultAsync<Item>(new CommandDefinition(ItemByCode, new { s.Id, Code = code }, tx, cancellationToken: ct)) is { } item)
@@ -194,12 +198,18 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
                 return new Problem($"{code} was already scanned as {receipt} on this shipment: nothing changed.", "barcode", ProblemKind.Conflict, ReceiveCodes.AlreadyScanned);
             }
             await c.ExecuteAsync(new CommandDefinition(MarkItem, new { ItemId = item.Id, Receipt = receipt, Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim(), Now = now }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment_item", item.Id.ToString(),
+                Old: new { Receipt = item.Receipt }, New: new { Receipt = receipt, Tube = code, Note = note }, SiteId: s.ToSiteId), ct);
             result = new ReceiveScanResult(code, receipt, 1, damaged ? $"{code} recorded as damaged{(string.IsNullOrWhiteSpace(note) ? "" : ": " + note)}." : $"{code} OK.");
         }
         else
         {
             var tubeId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(TubeIdByCode, new { Code = code }, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Unexpected, new { s.Id, TubeId = tubeId, Code = code, Detail = tubeId is null ? "unknown barcode" : "not on the manifest", Now = now, User = caller.UserName }, tx, cancellationToken: ct));
+            var detail = tubeId is null ? "unknown barcode" : "not on the manifest";
+            if (await c.ExecuteAsync(new CommandDefinition(Unexpected, new { s.Id, TubeId = tubeId, Code = code, Detail = detail, Now = now, User = caller.UserName }, tx, cancellationToken: ct)) > 0)
+            {
+                await AuditDiscrepancyAsync(c, tx, caller, s, code, "unexpected", detail, ct);
+            }
             result = new ReceiveScanResult(code, "unexpected", 0, $"{code} is NOT on this shipment's manifest: recorded as unexpected. Put it aside; it will be quarantined.");
         }
         await tx.CommitAsync(ct);
@@ -236,18 +246,28 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
                 case "damaged":
                     await c.ExecuteAsync(new CommandDefinition(ArriveTube, new { Id = i.TubeId, Site = s.ToSiteId, Status = "quarantined", KeepPlace = false, Now = now }, tx, cancellationToken: ct));
                     await Custody.AppendAsync(c, tx, i.TubeId, CustodyEvents.Discrepancy, s.ToSiteId, place, Place.Nowhere, "quarantined", $"damaged on receipt of {s.Barcode}", caller.UserName, now, ct);
-                    await c.ExecuteAsync(new CommandDefinition(Discrepancy, new { s.Id, i.TubeId, Code = i.Barcode, Kind = "damaged", Detail = "damaged on receipt", Now = now, User = caller.UserName }, tx, cancellationToken: ct));
+                    if (await c.ExecuteAsync(new CommandDefinition(Discrepancy, new { s.Id, i.TubeId, Code = i.Barcode, Kind = "damaged", Detail = "damaged on receipt", Now = now, User = caller.UserName }, tx, cancellationToken: ct)) > 0)
+                    {
+                        await AuditDiscrepancyAsync(c, tx, caller, s, i.Barcode, "damaged", "damaged on receipt", ct);
+                    }
                     broken++;
                     break;
                 default:
                     await c.ExecuteAsync(new CommandDefinition(LoseTube, new { Id = i.TubeId, Now = now }, tx, cancellationToken: ct));
                     await Custody.AppendAsync(c, tx, i.TubeId, CustodyEvents.Missing, s.ToSiteId, place, Place.Nowhere, "missing", $"not found on receipt of {s.Barcode}", caller.UserName, now, ct);
-                    await c.ExecuteAsync(new CommandDefinition(Discrepancy, new { s.Id, i.TubeId, Code = i.Barcode, Kind = "missing", Detail = "not scanned on receipt", Now = now, User = caller.UserName }, tx, cancellationToken: ct));
+                    if (await c.ExecuteAsync(new CommandDefinition(Discrepancy, new { s.Id, i.TubeId, Code = i.Barcode, Kind = "missing", Detail = "not scanned on receipt", Now = now, User = caller.UserName }, tx, cancellationToken: ct)) > 0)
+                    {
+                        await AuditDiscrepancyAsync(c, tx, caller, s, i.Barcode, "missing", "not scanned on receipt", ct);
+                    }
                     missing++;
                     break;
             }
         }
         await c.ExecuteAsync(new CommandDefinition(CloseItems, new { s.Id }, tx, cancellationToken: ct));
+        // One entry closes every item of the shipment; the missing ones are named.
+        await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "shipment_item", $"{s.Id}/all",
+            Old: new { Open = true, Items = items.Count }, New: new { Open = false, Missing = items.Where(i => i.Receipt is not ("ok" or "damaged")).Select(i => i.Barcode).ToList() },
+            SiteId: s.ToSiteId), ct);
         await c.ExecuteAsync(new CommandDefinition(ArriveBoxes, new { s.Id, Site = s.ToSiteId }, tx, cancellationToken: ct));
         var unexpected = (await c.QueryAsync<UnexpectedRow>(new CommandDefinition(UnexpectedTubes, new { s.Id }, tx, cancellationToken: ct))).AsList();
         foreach (var u in unexpected)
@@ -326,6 +346,10 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
 
     private static Task<ShipmentHead?> HeadAsync(DbConnection c, DbTransaction tx, Caller caller, string barcode, CancellationToken ct) =>
         c.QuerySingleScopedAsync<ShipmentHead>(SelectHead, caller, new { Barcode = Barcodes.Canonical(Barcodes.Normalize(barcode)) }, tx, ct);
+
+    private Task AuditDiscrepancyAsync(DbConnection c, DbTransaction tx, Caller caller, ShipmentHead s, string barcode, string kind, string detail, CancellationToken ct) =>
+        audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "discrepancy", $"{s.Id}/{barcode}/{kind}",
+            New: new { Shipment = s.Barcode, Barcode = barcode, Kind = kind, Detail = detail }, SiteId: s.ToSiteId), ct);
 
     private sealed record Item
     {

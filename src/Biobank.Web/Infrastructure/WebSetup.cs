@@ -52,13 +52,28 @@ public static class WebSetup
         services.AddSingleton<ShipmentDocuments>();
         services.AddSingleton<IHomePanel, TubesToStorePanel>();
         services.AddSingleton<IHomePanel, DestructionHomePanel>();
-        builder.Logging.AddSimpleConsole(o =>
+        // Outside Development one JSON object per line for the log shipper; the hosting scope puts RequestId (the
+        // X-Request-Id header and the error page's reference) on every line written while a request is handled.
+        if (builder.Environment.IsDevelopment())
         {
-            o.IncludeScopes = true;
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
 
         var idle = TimeSpan.FromMinutes(config.GetValue("Biobank:IdleTimeoutMinutes", 30));
         services.AddAuthentication(SmartScheme)
@@ -146,6 +161,7 @@ public static class WebSetup
     public static async Task<WebApplication> UseBiobankWebAsync(this WebApplication app)
     {
         await app.PrepareDatabaseAsync();
+        app.UseRequestId();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -18,7 +17,8 @@ public sealed class ErrorModel(ILogger<ErrorModel> logger) : PageModel
 
     private void Record()
     {
-        ReferenceId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        // The request ID: what the logs carry as RequestId and the response as X-Request-Id.
+        ReferenceId = HttpContext.TraceIdentifier;
         logger.LogError("Error page shown with reference {ReferenceId}", ReferenceId);
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Biobank.Web.Pages.Account;
 
 [EnableRateLimiting("sign-in")]
-public sealed class LoginModel(UserAccounts accounts, DemoState demo) : PageModel
+public sealed class LoginModel(UserAccounts accounts, DemoState demo, ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -46,6 +46,8 @@ public sealed class LoginModel(UserAccounts accounts, DemoState demo) : PageMode
         var result = await accounts.SignInAsync(Input.UserName, Input.Password, ct);
         if (result.Outcome != SignInOutcome.Success)
         {
+            // The audit trail has the attempt; the log lets an operator see a burst of them with the request.
+            logger.LogWarning("Sign-in refused for {UserName}: {Outcome}", Input.UserName, result.Outcome);
             ModelState.AddModelError(string.Empty, result.Message);
             return Page();
         }
