@@ -133,6 +133,10 @@ public sealed class AssociationAnalysis(IDb db)
         {
             return new Problem($"Covariate '{bad}' is not one of age, sex, modality.", "Covariates");
         }
+        if (r.MinAge is { } low && r.MaxAge is { } high && low > high)
+        {
+            return new Problem($"Age range: the minimum age ({low}) is above the maximum ({high}).", "MinAge");
+        }
         if (r.MinN is < 5 or > 100_000)
         {
             return new Problem("Minimum n: 5 or more.", "MinN");

@@ -15,7 +15,15 @@ public sealed class AnalysisBrowserTests(BrowserFixture browser, KestrelWebFacto
         await page.CheckAsync("#cov-age");
         await page.FillAsync("input[name=MinN]", "5");
         await page.ClickAsync("#run-analysis");
-        await page.WaitForSelectorAsync("#results tbody tr");
+        try
+        {
+            await page.WaitForSelectorAsync("#results tbody tr");
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDir, "analysis-no-results.png"), FullPage = true });
+            throw new InvalidOperationException($"no results at {page.Url}: {await page.InnerTextAsync("main")}");
+        }
         (await page.Locator("#volcano svg circle").CountAsync()).ShouldBeGreaterThan(50);
         var top = await page.InnerTextAsync("#results tbody tr:first-child td:first-child");
         await page.ClickAsync("#results tbody tr:first-child td:first-child a");

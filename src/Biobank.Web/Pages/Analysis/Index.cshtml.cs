@@ -187,8 +187,63 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
         MinN = r.MinN;
     }
 
+    private static readonly string[] BelowLodModes = ["exclude", "lod-sqrt2", "as-measured"];
+
+    /// <summary>The choices the form offers, checked before anything runs: a value from elsewhere is named, not guessed at.</summary>
+    private async Task<bool> ChoicesAreKnownAsync(CancellationToken ct)
+    {
+        if (Organs.Count == 0)
+        {
+            await LoadChoicesAsync(ct);
+        }
+        // A parameter left out of the query keeps its default (a bookmark may hold only some): not an error.
+        foreach (var key in new[] { nameof(Biomarkers), nameof(ResponseKind), nameof(From), nameof(To), nameof(Organ), nameof(Metric), nameof(BelowLodMode), nameof(Sort) })
+        {
+            if (!Request.Query.ContainsKey(key))
+            {
+                ModelState.Remove(key);
+            }
+        }
+        var known = true;
+        void Unknown(string field, string label, string value, IEnumerable<string> choices)
+        {
+            ModelState.AddModelError(field, $"{label}: '{value}' is not one of {string.Join(", ", choices)}.");
+            known = false;
+        }
+        if (!Organs.Contains(Organ, StringComparer.Ordinal))
+        {
+            Unknown(nameof(Organ), "Organ", Organ, Organs);
+        }
+        if (!Metrics.Contains(Metric, StringComparer.Ordinal))
+        {
+            Unknown(nameof(Metric), "Dose metric", Metric, Metrics);
+        }
+        var codes = Timepoints.Select(t => t.Code).ToList();
+        if (!codes.Contains(From, StringComparer.Ordinal))
+        {
+            Unknown(nameof(From), "Timepoint", From, codes);
+        }
+        if (ResponseKind != "value" && !codes.Contains(To, StringComparer.Ordinal))
+        {
+            Unknown(nameof(To), "Second timepoint", To, codes);
+        }
+        if (ResponseKind is not ("value" or "change"))
+        {
+            Unknown(nameof(ResponseKind), "Response", ResponseKind, ["value", "change"]);
+        }
+        if (!BelowLodModes.Contains(BelowLodMode, StringComparer.Ordinal))
+        {
+            Unknown(nameof(BelowLodMode), "Values below the LOD", BelowLodMode, BelowLodModes);
+        }
+        return known;
+    }
+
     private async Task<bool> RunAsync(CancellationToken ct)
     {
+        if (!await ChoicesAreKnownAsync(ct))
+        {
+            return false;
+        }
         var result = await analysis.RunAsync(HttpContext.Caller(), Ask, ct);
         if (!result.Ok)
         {
