@@ -47,7 +47,8 @@ dotnet build Biobank.sln -c Release -nologo -v q
 RESULTS="$ROOT/artifacts/test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 set +e
-dotnet test Biobank.sln -c Release --no-build --logger "trx" --results-directory "$RESULTS" -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$RESULTS/console.log"
+# Extra arguments go to dotnet test (scripts/reliability.sh passes a filter and a logger).
+dotnet test Biobank.sln -c Release --no-build --logger "trx" --results-directory "$RESULTS" "$@" -- RunConfiguration.TreatNoTestsAsError=false 2>&1 | tee "$RESULTS/console.log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line in the plain form CI reads: totals across every test project.
