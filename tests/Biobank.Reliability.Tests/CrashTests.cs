@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
-using Biobank.Core.Shipments;
 using Biobank.Reliability.Tests.Support;
 using Dapper;
 using Xunit.Abstractions;
@@ -23,12 +20,6 @@ public sealed class CrashTests(ITestOutputHelper output)
     private const int ImportAliquots = 400;
     private const int ShipmentTubes = 250;
 
-    private sealed record Protein
-    {
-        public string Code { get; init; } = "";
-        public string Name { get; init; } = "";
-    }
-
     private sealed record Job
     {
         public long Id { get; init; }
@@ -44,15 +35,15 @@ public sealed class CrashTests(ITestOutputHelper output)
         var rng = new Random(seed);
         await using var db = await ReliabilityDb.CreateAsync(provider, patients: 60);
         var kills = ReliabilityDb.Kills;
-        var aliquots = (await LoadTests.QueryAsync<string>(db, """
+        var aliquots = (await ReliabilityData.QueryAsync<string>(db, """
             SELECT t.barcode FROM tube t JOIN patient p ON p.id = t.patient_id JOIN sample_type st ON st.id = t.sample_type_id
             WHERE t.kind = 'aliquot' AND t.status = 'in_storage' AND p.consent_status = 'given' AND st.code = 'PLASMA' AND t.remaining_ul >= 50
             ORDER BY t.id
             """)).Take(ImportAliquots).ToList();
         aliquots.Count.ShouldBe(ImportAliquots);
-        var proteins = (await LoadTests.QueryAsync<Protein>(db, "SELECT code AS Code, name AS Name FROM analyte WHERE biomarker_class = 'plasma_protein' ORDER BY code")).ToList();
-        var shipments = await DispatchShipmentsAsync(db, kills / 3 + 1);
-        var labelTubes = (await LoadTests.QueryAsync<string>(db, """
+        var proteins = await ReliabilityData.PlasmaProteinsAsync(db);
+        var shipments = await ReliabilityData.DispatchShipmentsAsync(db, kills / 3 + 1, ShipmentTubes);
+        var labelTubes = (await ReliabilityData.QueryAsync<string>(db, """
             SELECT t.barcode FROM tube t JOIN site s ON s.id = t.site_id WHERE s.code = 'BRU' AND t.kind = 'aliquot' ORDER BY t.id
             """)).Take(300).ToList();
 
@@ -72,7 +63,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 case 0:
                 {
                     var run = $"CRASH-{round:D2}";
-                    var file = NpxFile(aliquots, proteins, round);
+                    var file = ReliabilityData.NpxFile(aliquots, proteins, round);
                     using var browser = await FormClient.SignInAsync(node.Url, "biologist");
                     using var r = await FormClient.UploadAsync(browser, "/Assays", new() { ["Format"] = "npx", ["RunCode"] = run, ["ConsumeUl"] = "1" }, "Upload", $"{run}.csv", file);
                     r.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the upload is accepted and queued");
@@ -85,15 +76,15 @@ public sealed class CrashTests(ITestOutputHelper output)
                     var job = await WaitForJobAsync(db, run);
                     job.State.ShouldBe("succeeded", $"the interrupted import of {run} is run again after the restart ({job.Message})");
                     var expected = ImportAliquots * proteins.Count;
-                    (await LoadTests.ScalarAsync(db, $"SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = '{run}'")).ShouldBe(expected, $"{run} landed exactly once");
-                    (await LoadTests.ScalarAsync(db, $"SELECT COUNT(*) FROM assay_file f JOIN assay_run ru ON ru.id = f.run_id WHERE ru.run_code = '{run}'")).ShouldBe(1);
+                    (await ReliabilityData.ScalarAsync(db, $"SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = '{run}'")).ShouldBe(expected, $"{run} landed exactly once");
+                    (await ReliabilityData.ScalarAsync(db, $"SELECT COUNT(*) FROM assay_file f JOIN assay_run ru ON ru.id = f.run_id WHERE ru.run_code = '{run}'")).ShouldBe(1);
                     outcome = $"killed with the job {before?.State ?? "not yet recorded"}; after restart {job.State} on attempt {job.Attempts}, {expected:N0} results once";
                     break;
                 }
                 case 1:
                 {
                     using var browser = await FormClient.SignInAsync(node.Url, "tech.bru");
-                    var printsBefore = await LoadTests.ScalarAsync(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'print'");
+                    var printsBefore = await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'print'");
                     var print = PrintAsync(browser, labelTubes);
                     await Task.Delay(delay);
                     node.Kill();
@@ -101,7 +92,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                     var sw = Stopwatch.StartNew();
                     await node.StartAsync();
                     restart.Add(sw.Elapsed.TotalSeconds);
-                    var logged = await LoadTests.ScalarAsync(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'print'") - printsBefore;
+                    var logged = await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'print'") - printsBefore;
                     logged.ShouldBeOneOf([0L, labelTubes.Count], "a label batch is logged whole or not at all");
                     using var again = await FormClient.SignInAsync(node.Url, "tech.bru");
                     using var reprint = await PrintAsync(again, labelTubes);
@@ -139,7 +130,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                     var sw = Stopwatch.StartNew();
                     await node.StartAsync();
                     restart.Add(sw.Elapsed.TotalSeconds);
-                    var recorded = await LoadTests.ScalarAsync(db, $"SELECT COUNT(*) FROM shipment_item i JOIN shipment s ON s.id = i.shipment_id WHERE s.barcode = '{shipment.Barcode}' AND i.receipt IS NOT NULL");
+                    var recorded = await ReliabilityData.ScalarAsync(db, $"SELECT COUNT(*) FROM shipment_item i JOIN shipment s ON s.id = i.shipment_id WHERE s.barcode = '{shipment.Barcode}' AND i.receipt IS NOT NULL");
                     recorded.ShouldBeInRange(ok, ok + 1, "every answered scan is recorded; at most the one in flight at the kill is too");
                     // The technician scans on: the tubes already recorded answer 409, the others are received.
                     foreach (var tube in shipment.Tubes)
@@ -150,7 +141,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                     using var finish = await receiver.PostAsJsonAsync($"/api/v1/shipments/{shipment.Barcode}/receive/finish", new { dryIceLeft = true, loggerOk = true });
                     finish.StatusCode.ShouldBe(HttpStatusCode.OK);
                     (await finish.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("ok").GetInt32().ShouldBe(ShipmentTubes);
-                    (await LoadTests.ScalarAsync(db, $"SELECT COUNT(*) FROM custody_event e JOIN tube t ON t.id = e.tube_id WHERE e.event = 'received' AND e.details = 'shipment {shipment.Barcode}'"))
+                    (await ReliabilityData.ScalarAsync(db, $"SELECT COUNT(*) FROM custody_event e JOIN tube t ON t.id = e.tube_id WHERE e.event = 'received' AND e.details = 'shipment {shipment.Barcode}'"))
                         .ShouldBe(ShipmentTubes, "one received event per tube");
                     outcome = $"killed after {ok} answered scans ({recorded} recorded); receiving finished after restart, {ShipmentTubes} received once each";
                     break;
@@ -161,21 +152,6 @@ public sealed class CrashTests(ITestOutputHelper output)
             outcomes.Add($"{round + 1}. {kind}, SIGKILL after {delay.TotalMilliseconds:F0} ms: {outcome}; integrity check passed");
         }
         Report.Line(output, $"| crashes, {provider}, {kills} SIGKILLs (seed {seed}) | restart to /health p50 {Report.Percentile(restart, 50):F1} s, max {restart.Max():F1} s | {string.Join(" ", outcomes)} |");
-    }
-
-    private static byte[] NpxFile(IReadOnlyList<string> aliquots, IReadOnlyList<Protein> proteins, int round)
-    {
-        var sb = new StringBuilder(string.Join(",", Biobank.Core.Assays.AssayFormats.NpxHeader)).Append('\n');
-        var i = 0;
-        foreach (var a in aliquots)
-        {
-            foreach (var p in proteins)
-            {
-                var npx = (2 + (i++ * 7 + round * 13) % 900 / 100.0).ToString("0.00", CultureInfo.InvariantCulture);
-                sb.Append(string.Join(',', a, "1", "OID00001", p.Code, p.Name, "0", "Olink Target 96 Inflammation", "v.3022", "PLATE1", "Pass", "0.5", npx)).Append('\n');
-            }
-        }
-        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
     private static async Task<Job?> JobAsync(ReliabilityDb db, string run)
@@ -222,32 +198,5 @@ public sealed class CrashTests(ITestOutputHelper output)
         var http = new HttpClient { BaseAddress = node.Url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
-    }
-
-    private sealed record Shipment(string Barcode, List<string> Tubes);
-
-    private static async Task<List<Shipment>> DispatchShipmentsAsync(ReliabilityDb db, int count)
-    {
-        var staff = await db.CallerAsync("staff.bru");
-        var build = db.Get<BuildShipment>();
-        var move = db.Get<MoveShipment>();
-        var sto = await LoadTests.ScalarAsync(db, "SELECT id FROM site WHERE code = 'STO'");
-        var candidates = (await LoadTests.QueryAsync<string>(db, $"""
-            SELECT t.barcode FROM tube t JOIN site s ON s.id = t.site_id JOIN patient p ON p.id = t.patient_id
-            WHERE s.code = 'BRU' AND t.status = 'in_storage' AND t.kind = 'aliquot' AND p.consent_status = 'given' ORDER BY t.id DESC LIMIT {count * ShipmentTubes}
-            """)).ToList();
-        var shipments = new List<Shipment>();
-        foreach (var chunk in candidates.Chunk(ShipmentTubes))
-        {
-            var barcode = (await build.CreateAsync(staff, sto, default)).Value!;
-            foreach (var tube in chunk)
-            {
-                (await build.AddAsync(staff, barcode, tube, default)).Ok.ShouldBeTrue();
-            }
-            (await build.PackAsync(staff, barcode, new PackInput("World Courier", $"CRASH{shipments.Count}", 5m, null, 1, staff.UserName, "+32 2 555 01 00"), default)).Ok.ShouldBeTrue();
-            (await move.DispatchAsync(staff, barcode, default)).Ok.ShouldBeTrue();
-            shipments.Add(new Shipment(barcode, [.. chunk]));
-        }
-        return shipments;
     }
 }

@@ -5,7 +5,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Biobank.Core.Shipments;
 using Biobank.Reliability.Tests.Support;
 using Dapper;
 using Xunit.Abstractions;
@@ -23,16 +22,14 @@ public sealed class LoadTests(ITestOutputHelper output)
     private const int ReceiveClients = 8;
     private const int TubesPerShipment = 150;
 
-    private sealed record Shipment(string Barcode, List<string> Tubes);
-
     [Theory, Providers]
     public async Task Thirty_two_clients_scan_and_receive_and_every_custody_event_is_accounted_for(string provider)
     {
         await using var db = await ReliabilityDb.CreateAsync(provider, patients: 60);
-        var shipments = await DispatchShipmentsAsync(db);
-        var scanPool = (await QueryAsync<string>(db, "SELECT t.barcode FROM tube t JOIN site s ON s.id = t.site_id JOIN patient p ON p.id = t.patient_id WHERE s.code = 'BRU' AND t.status = 'in_storage' AND p.consent_status = 'given' ORDER BY t.id")).ToList();
+        var shipments = await ReliabilityData.DispatchShipmentsAsync(db, ReceiveClients, TubesPerShipment);
+        var scanPool = (await ReliabilityData.QueryAsync<string>(db, "SELECT t.barcode FROM tube t JOIN site s ON s.id = t.site_id JOIN patient p ON p.id = t.patient_id WHERE s.code = 'BRU' AND t.status = 'in_storage' AND p.consent_status = 'given' ORDER BY t.id")).ToList();
         scanPool.Count.ShouldBeGreaterThan(ScanClients * 10);
-        var eventsBefore = await ScalarAsync(db, "SELECT COALESCE(MAX(id), 0) FROM custody_event");
+        var eventsBefore = await ReliabilityData.ScalarAsync(db, "SELECT COALESCE(MAX(id), 0) FROM custody_event");
 
         await using var node = new WebNode($"load-{provider}", db.NodeEnvironment("load"));
         await node.StartAsync();
@@ -114,7 +111,7 @@ public sealed class LoadTests(ITestOutputHelper output)
 
         unexpected.ShouldBeEmpty();
         var created = stored.Values.Sum();
-        var events = (await QueryAsync<EventCount>(db, $"SELECT e.event AS Event, t.barcode AS Barcode, COUNT(*) AS N FROM custody_event e JOIN tube t ON t.id = e.tube_id WHERE e.id > {eventsBefore} GROUP BY e.event, t.barcode")).ToList();
+        var events = (await ReliabilityData.QueryAsync<EventCount>(db, $"SELECT e.event AS Event, t.barcode AS Barcode, COUNT(*) AS N FROM custody_event e JOIN tube t ON t.id = e.tube_id WHERE e.id > {eventsBefore} GROUP BY e.event, t.barcode")).ToList();
         var storeEvents = events.Where(e => e.Event is "stored" or "moved").ToDictionary(e => e.Barcode, e => (int)e.N);
         storeEvents.Count.ShouldBe(stored.Count, "a tube the API stored has its custody events, and no other tube has any");
         foreach (var (tube, n) in stored)
@@ -139,31 +136,6 @@ public sealed class LoadTests(ITestOutputHelper output)
         public long N { get; init; }
     }
 
-    /// <summary>Eight shipments BRU → STO of 150 loose stored tubes each, packed and dispatched through the use cases.</summary>
-    private static async Task<List<Shipment>> DispatchShipmentsAsync(ReliabilityDb db)
-    {
-        var staff = await db.CallerAsync("staff.bru");
-        var build = db.Get<BuildShipment>();
-        var move = db.Get<MoveShipment>();
-        var sto = await ScalarAsync(db, "SELECT id FROM site WHERE code = 'STO'");
-        var candidates = (await QueryAsync<string>(db, $"SELECT t.barcode FROM tube t JOIN site s ON s.id = t.site_id JOIN patient p ON p.id = t.patient_id WHERE s.code = 'BRU' AND t.status = 'in_storage' AND t.kind = 'aliquot' AND p.consent_status = 'given' ORDER BY t.id DESC LIMIT {ReceiveClients * TubesPerShipment}")).ToList();
-        candidates.Count.ShouldBe(ReceiveClients * TubesPerShipment, "the demo has enough stored BRU aliquots");
-        var shipments = new List<Shipment>();
-        foreach (var chunk in candidates.Chunk(TubesPerShipment))
-        {
-            var barcode = (await build.CreateAsync(staff, sto, default)).Value!;
-            foreach (var tube in chunk)
-            {
-                var added = await build.AddAsync(staff, barcode, tube, default);
-                added.Ok.ShouldBeTrue($"{tube}: {added.Problem?.Message}");
-            }
-            (await build.PackAsync(staff, barcode, new PackInput("World Courier", $"LOAD{shipments.Count}", 5m, null, 1, staff.UserName, "+32 2 555 01 00"), default)).Ok.ShouldBeTrue();
-            (await move.DispatchAsync(staff, barcode, default)).Ok.ShouldBeTrue();
-            shipments.Add(new Shipment(barcode, [.. chunk]));
-        }
-        return shipments;
-    }
-
     private static HttpClient Client(WebNode node, string token)
     {
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = node.Url, Timeout = TimeSpan.FromSeconds(60) };
@@ -180,16 +152,4 @@ public sealed class LoadTests(ITestOutputHelper output)
 
     private static double ServerMs(HttpResponseMessage r) =>
         r.Headers.TryGetValues("Server-Timing", out var v) && v.First().Split("dur=") is [_, var ms] ? double.Parse(ms, CultureInfo.InvariantCulture) : double.NaN;
-
-    internal static async Task<IEnumerable<T>> QueryAsync<T>(ReliabilityDb db, string sql)
-    {
-        await using var c = await db.Db.OpenAsync(default);
-        return (await c.QueryAsync<T>(sql)).AsList();
-    }
-
-    internal static async Task<long> ScalarAsync(ReliabilityDb db, string sql)
-    {
-        await using var c = await db.Db.OpenAsync(default);
-        return await c.ExecuteScalarAsync<long>(sql);
-    }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text;
 using Biobank.Reliability.Tests.Support;
 using Dapper;
 using Xunit.Abstractions;
@@ -24,12 +22,6 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         public string? Message { get; init; }
     }
 
-    private sealed record Protein
-    {
-        public string Code { get; init; } = "";
-        public string Name { get; init; } = "";
-    }
-
     [Fact]
     public async Task An_import_submitted_once_lands_once_when_the_node_running_it_is_killed()
     {
@@ -40,11 +32,11 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
             return;
         }
         await using var db = await ReliabilityDb.CreateAsync("Postgres", patients: 60);
-        var aliquots = (await LoadTests.QueryAsync<string>(db, """
+        var aliquots = (await ReliabilityData.QueryAsync<string>(db, """
             SELECT t.barcode FROM tube t JOIN patient p ON p.id = t.patient_id JOIN sample_type st ON st.id = t.sample_type_id
             WHERE t.kind = 'aliquot' AND p.consent_status = 'given' AND st.code IN ('PLASMA', 'SERUM') ORDER BY t.id
             """)).Take(3000).ToList();
-        var proteins = (await LoadTests.QueryAsync<Protein>(db, "SELECT code AS Code, name AS Name FROM analyte WHERE biomarker_class = 'plasma_protein' ORDER BY code")).ToList();
+        var proteins = await ReliabilityData.PlasmaProteinsAsync(db);
         var expected = aliquots.Count * proteins.Count;
 
         await using var a = new WebNode("node-a", db.NodeEnvironment("node-a"));
@@ -52,7 +44,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         await a.StartAsync();
         await b.StartAsync();
         using var browser = await FormClient.SignInAsync(a.Url, "biologist");
-        using (var upload = await FormClient.UploadAsync(browser, "/Assays", new() { ["Format"] = "npx", ["RunCode"] = "TWO-NODES", ["ConsumeUl"] = "0" }, "Upload", "two-nodes.csv", File(aliquots, proteins)))
+        using (var upload = await FormClient.UploadAsync(browser, "/Assays", new() { ["Format"] = "npx", ["RunCode"] = "TWO-NODES", ["ConsumeUl"] = "0" }, "Upload", "two-nodes.csv", ReliabilityData.NpxFile(aliquots, proteins, 0)))
         {
             upload.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         }
@@ -70,7 +62,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         await Task.Delay(300);
         victim.Kill();
         var killedAt = clock.Elapsed;
-        var partial = await LoadTests.ScalarAsync(db, "SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = 'TWO-NODES'");
+        var partial = await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = 'TWO-NODES'");
         partial.ShouldBe(0, "rows and the job's success commit together: nothing of a killed import is visible");
 
         while ((job = await JobAsync(db)).State is "running" or "queued" && clock.Elapsed < TimeSpan.FromMinutes(3))
@@ -85,8 +77,8 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         // The killed node comes back: it must not run the finished import again.
         await victim.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(8));
-        (await LoadTests.ScalarAsync(db, "SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = 'TWO-NODES'")).ShouldBe(expected, "exactly once");
-        (await LoadTests.ScalarAsync(db, "SELECT COUNT(*) FROM assay_file f JOIN assay_run ru ON ru.id = f.run_id WHERE ru.run_code = 'TWO-NODES'")).ShouldBe(1);
+        (await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM assay_result r JOIN assay_run ru ON ru.id = r.run_id WHERE ru.run_code = 'TWO-NODES'")).ShouldBe(expected, "exactly once");
+        (await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM assay_file f JOIN assay_run ru ON ru.id = f.run_id WHERE ru.run_code = 'TWO-NODES'")).ShouldBe(1);
         (await JobAsync(db)).State.ShouldBe("succeeded");
         (await db.CheckAsync()).Problems.ShouldBeEmpty();
         Report.Line(output, $"| two nodes, PostgreSQL, clustered Quartz | import of {expected:N0} rows submitted once on node-a, run by {victim.Name}, killed (SIGKILL) {killedAt.TotalSeconds:F1} s after submission with 0 rows visible; recovered and finished by {survivor.Name} {recovered.TotalSeconds:F1} s later (attempt {job.Attempts}) | {expected:N0} results exactly once, one file record; the killed node restarted and did not run it again; integrity check passed |");
@@ -97,20 +89,5 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         await using var c = await db.Db.OpenAsync(default);
         return await c.QuerySingleOrDefaultAsync<Job>(
             "SELECT state AS State, node AS Node, attempts AS Attempts, rows_written AS RowsWritten, message AS Message FROM import_job WHERE run_code = 'TWO-NODES'") ?? new Job { State = "none" };
-    }
-
-    private static byte[] File(IReadOnlyList<string> aliquots, IReadOnlyList<Protein> proteins)
-    {
-        var sb = new StringBuilder(string.Join(",", Biobank.Core.Assays.AssayFormats.NpxHeader)).Append('\n');
-        var i = 0;
-        foreach (var a in aliquots)
-        {
-            foreach (var p in proteins)
-            {
-                var npx = (2 + i++ % 900 / 100.0).ToString("0.00", CultureInfo.InvariantCulture);
-                sb.Append(string.Join(',', a, "1", "OID00001", p.Code, p.Name, "0", "Olink Target 96 Inflammation", "v.3022", "PLATE1", "Pass", "0.5", npx)).Append('\n');
-            }
-        }
-        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 }

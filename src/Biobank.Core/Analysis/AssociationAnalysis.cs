@@ -370,8 +370,6 @@ public sealed class AssociationAnalysis(IDb db)
                 column[a] = analyteIndex.TryGetValue(m.AnalyteIds[a], out var ai) ? ai : -1;
             }
             var used = false;
-            var first = _first;
-            var second = _second ?? first;
             for (var a = 0; a < m.Analytes; a++)
             {
                 if (column[a] < 0)
@@ -382,31 +380,10 @@ public sealed class AssociationAnalysis(IDb db)
                 var offset = column[a] * _patients;
                 for (var s = 0; s < values.Length; s++)
                 {
-                    var v = values[s];
-                    if (target[s] < 0 || double.IsNaN(v))
+                    if (target[s] >= 0 && !double.IsNaN(values[s]))
                     {
-                        continue;
+                        used |= Put(inSecond[s], offset + target[s], values[s], log2);
                     }
-                    if (log2)
-                    {
-                        if (v <= 0)
-                        {
-                            continue;
-                        }
-                        v = Math.Log2(v);
-                    }
-                    var index = offset + target[s];
-                    ref var cell = ref (inSecond[s] ? second : first)[index];
-                    if (double.IsNaN(cell))
-                    {
-                        cell = v;
-                    }
-                    else
-                    {
-                        cell += v;
-                        Repeat(inSecond[s] ? 1 : 0, index);
-                    }
-                    used = true;
                 }
             }
             if (_belowLod != BelowLod.Exclude)
@@ -423,29 +400,35 @@ public sealed class AssociationAnalysis(IDb db)
                     {
                         v = m.BelowLod[i] / Math.Sqrt(2);
                     }
-                    if (log2)
-                    {
-                        if (v <= 0)
-                        {
-                            continue;
-                        }
-                        v = Math.Log2(v);
-                    }
-                    var index = column[a] * _patients + target[s];
-                    ref var cell = ref (inSecond[s] ? second : first)[index];
-                    if (double.IsNaN(cell))
-                    {
-                        cell = v;
-                    }
-                    else
-                    {
-                        cell += v;
-                        Repeat(inSecond[s] ? 1 : 0, index);
-                    }
-                    used = true;
+                    used |= Put(inSecond[s], column[a] * _patients + target[s], v, log2);
                 }
             }
             return used;
+        }
+
+        /// <summary>Adds one value to its cell (log2 first for concentrations; a non-positive one cannot be): false when dropped.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private bool Put(bool inSecond, int index, double value, bool log2)
+        {
+            if (log2)
+            {
+                if (value <= 0)
+                {
+                    return false;
+                }
+                value = Math.Log2(value);
+            }
+            ref var cell = ref (inSecond ? _second! : _first)[index];
+            if (double.IsNaN(cell))
+            {
+                cell = value;
+            }
+            else
+            {
+                cell += value;
+                Repeat(inSecond ? 1 : 0, index);
+            }
+            return true;
         }
 
         private void Repeat(int slot, int index) =>
