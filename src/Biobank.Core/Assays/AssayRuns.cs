@@ -111,7 +111,7 @@ public sealed class AssayRuns(IDb db)
     private const string Flagged = """
         SELECT t.barcode AS Barcode, SUM(CASE WHEN r.qc_warning THEN 1 ELSE 0 END) AS Warnings, SUM(CASE WHEN r.below_lod THEN 1 ELSE 0 END) AS BelowLod
         FROM assay_result r JOIN tube t ON t.id = r.tube_id
-        WHERE r.run_id = @RunId
+        WHERE r.run_id = @RunId AND (@AllSites OR t.site_id = @ScopeSiteId)
         GROUP BY t.barcode
         HAVING SUM(CASE WHEN r.qc_warning THEN 1 ELSE 0 END) > 0
         ORDER BY 2 DESC, t.barcode
@@ -151,7 +151,8 @@ public sealed class AssayRuns(IDb db)
     }
 
     /// <summary>Per-analyte distribution, below-LOD fraction and QC warnings; the samples flagged; the plate controls.</summary>
-    public async Task<RunQc?> QcAsync(string runCode, int flaggedLimit, CancellationToken ct)
+    /// <remarks>The flagged samples are listed by barcode for the caller's sites only; the count covers the whole run.</remarks>
+    public async Task<RunQc?> QcAsync(Caller caller, string runCode, int flaggedLimit, CancellationToken ct)
     {
         var run = await GetAsync(runCode, ct);
         if (run is null)
@@ -202,7 +203,7 @@ public sealed class AssayRuns(IDb db)
                 kv.Value.Rows == 0 ? 0 : (double)kv.Value.BelowLod / kv.Value.Rows, kv.Value.Warnings);
         }).OrderBy(a => a.Code, StringComparer.Ordinal).ToList();
         var flaggedCount = await c.ExecuteScalarAsync<long>(new CommandDefinition(FlaggedCount, new { RunId = run.Id }, cancellationToken: ct));
-        var flagged = (await c.QueryAsync<FlaggedSample>(new CommandDefinition(Flagged, new { RunId = run.Id, Limit = Math.Clamp(flaggedLimit, 1, 10_000) }, cancellationToken: ct))).AsList();
+        var flagged = (await c.QueryScopedAsync<FlaggedSample>(Flagged, caller, new { RunId = run.Id, Limit = Math.Clamp(flaggedLimit, 1, 10_000) }, ct: ct)).AsList();
         var controls = (await c.QueryAsync<ControlQc>(new CommandDefinition(Controls, new { RunId = run.Id }, cancellationToken: ct))).AsList();
         return new RunQc(run, qc, flaggedCount, flagged, controls);
     }

@@ -128,6 +128,23 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
         return await c.QuerySingleOrDefaultAsync<ImportJobView>(new CommandDefinition(Select + " WHERE id = @Id", new { Id = id }, cancellationToken: ct));
     }
 
+    // A site's users see the jobs their site's users submitted (a refused file's problems name its aliquots); central
+    // users see all, including those of the CLI.
+    private const string VisibleTo = "(@AllSites OR created_by IN (SELECT user_name FROM app_user WHERE site_id = @ScopeSiteId))";
+
+    /// <summary>A job as <paramref name="caller"/> may see it: null for another site's job.</summary>
+    public async Task<ImportJobView?> GetAsync(Caller caller, long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleScopedAsync<ImportJobView>(Select + $" WHERE id = @Id AND {VisibleTo}", caller, new { Id = id }, ct: ct);
+    }
+
+    public async Task<IReadOnlyList<ImportJobView>> ListAsync(Caller caller, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryScopedAsync<ImportJobView>(Select + $" WHERE {VisibleTo} ORDER BY id DESC LIMIT @Limit", caller, new { Limit = Math.Clamp(limit, 1, 500) }, ct: ct)).AsList();
+    }
+
     public async Task<IReadOnlyList<ImportJobView>> ListAsync(string? state, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

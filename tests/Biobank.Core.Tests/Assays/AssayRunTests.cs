@@ -21,7 +21,7 @@ public sealed class AssayRunTests
             AssayFiles.NpxRow(a[3], "P01375", "TNF", "NA") + "\n" +
             AssayFiles.NpxRow("IPC-1", "P05231", "IL6", "5") + "\n" + AssayFiles.NpxRow("IPC-1", "P01375", "TNF", "7") + "\n";
         (await w.ImportAsync(await AssayFiles.WriteAsync(w.Dir, "qc.csv", text), AssayFileFormat.Npx, "RUN-QC")).Ok.ShouldBeTrue();
-        var qc = (await w.Db.Get<AssayRuns>().QcAsync("RUN-QC", 100, default))!;
+        var qc = (await w.Db.Get<AssayRuns>().QcAsync(w.Biologist, "RUN-QC", 100, default))!;
         qc.Run.Status.ShouldBe(RunStatuses.Imported);
         qc.Run.ResultRows.ShouldBe(5);
         qc.Run.ControlRows.ShouldBe(2);
@@ -158,7 +158,7 @@ public sealed class AssayRunTests
         var runs = await db.Get<AssayRuns>().ListAsync(null, null, 100, default);
         runs.Select(r => r.Status).Distinct().Order().ShouldBe(["approved", "imported", "rejected"]);
         var run = runs.First(r => r.RunCode == "OLINK-PL-001");
-        (await db.Get<AssayRuns>().QcAsync(run.RunCode, 10, default))!.Analytes.Count.ShouldBe(90);
+        (await db.Get<AssayRuns>().QcAsync(Biobank.Core.Common.Caller.System, run.RunCode, 10, default))!.Analytes.Count.ShouldBe(90);
         (await LabData.ReplayMismatchesAsync(db)).ShouldBeEmpty();
     }
 

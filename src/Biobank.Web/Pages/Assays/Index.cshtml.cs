@@ -64,6 +64,6 @@ public sealed class IndexModel(AssayRuns runs, ImportJobs jobs, ImportDispatcher
     private async Task LoadAsync(CancellationToken ct)
     {
         Runs = await runs.ListAsync(null, null, 200, ct);
-        Jobs = await jobs.ListAsync(null, 20, ct);
+        Jobs = await jobs.ListAsync(HttpContext.Caller(), 20, ct);
     }
 }

@@ -12,14 +12,14 @@ public sealed class JobModel(ImportJobs jobs, ImportJobProgress live) : PageMode
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
-        Job = await jobs.GetAsync(id, ct);
+        Job = await jobs.GetAsync(HttpContext.Caller(), id, ct);
         return Job is null ? NotFound() : Page();
     }
 
     /// <summary>What the progress bar polls: live figures while this node runs the job, else the stored ones.</summary>
     public async Task<IActionResult> OnGetProgressAsync(long id, CancellationToken ct)
     {
-        var job = await jobs.GetAsync(id, ct);
+        var job = await jobs.GetAsync(HttpContext.Caller(), id, ct);
         if (job is null)
         {
             return NotFound();

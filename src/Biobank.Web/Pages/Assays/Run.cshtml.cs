@@ -15,7 +15,7 @@ public sealed class RunModel(AssayRuns runs, ReviewAssayRun review) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string code, CancellationToken ct)
     {
-        Qc = await runs.QcAsync(code, 50, ct);
+        Qc = await runs.QcAsync(HttpContext.Caller(), code, 50, ct);
         return Qc is null ? NotFound() : Page();
     }
 
@@ -31,7 +31,7 @@ public sealed class RunModel(AssayRuns runs, ReviewAssayRun review) : PageModel
             TempData["Status"] = $"Run {code} {what}.";
             return Redirect($"/Assays/Run/{Uri.EscapeDataString(code)}");
         }
-        Qc = await runs.QcAsync(code, 50, ct);
+        Qc = await runs.QcAsync(HttpContext.Caller(), code, 50, ct);
         if (Qc is null)
         {
             return NotFound();
