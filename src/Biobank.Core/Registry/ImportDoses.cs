@@ -51,21 +51,8 @@ public sealed class ImportDoses(IDb db, IAudit audit, TimeProvider clock)
         RETURNING id
         """;
 
-    public async Task<DoseImportResult> ExecuteAsync(Caller caller, DoseImportCommand command, CancellationToken ct)
-    {
-        var (file, owned) = await SeekableFile.OpenAsync(command.File, ct);
-        try
-        {
-            return await ImportAsync(caller, command, file, ct);
-        }
-        finally
-        {
-            if (owned)
-            {
-                await file.DisposeAsync();
-            }
-        }
-    }
+    public Task<DoseImportResult> ExecuteAsync(Caller caller, DoseImportCommand command, CancellationToken ct) =>
+        SeekableFile.UseAsync(command.File, file => ImportAsync(caller, command, file, ct), ct);
 
     private async Task<DoseImportResult> ImportAsync(Caller caller, DoseImportCommand command, Stream file, CancellationToken ct)
     {

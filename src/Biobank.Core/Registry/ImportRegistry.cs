@@ -55,21 +55,8 @@ public sealed class ImportRegistry(IDb db, IAudit audit, TimeProvider clock)
         RETURNING id
         """;
 
-    public async Task<RegistryImportResult> ExecuteAsync(Caller caller, RegistryImportCommand command, CancellationToken ct)
-    {
-        var (file, owned) = await SeekableFile.OpenAsync(command.File, ct);
-        try
-        {
-            return await ImportAsync(caller, command, file, ct);
-        }
-        finally
-        {
-            if (owned)
-            {
-                await file.DisposeAsync();
-            }
-        }
-    }
+    public Task<RegistryImportResult> ExecuteAsync(Caller caller, RegistryImportCommand command, CancellationToken ct) =>
+        SeekableFile.UseAsync(command.File, file => ImportAsync(caller, command, file, ct), ct);
 
     private async Task<RegistryImportResult> ImportAsync(Caller caller, RegistryImportCommand command, Stream file, CancellationToken ct)
     {

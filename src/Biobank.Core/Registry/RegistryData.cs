@@ -51,7 +51,24 @@ internal static class RegistryData
 /// <summary>An import reads its file twice (hash, then rows): a stream that cannot seek is copied to a temporary file first.</summary>
 internal static class SeekableFile
 {
-    public static async Task<(Stream Stream, bool Owned)> OpenAsync(Stream file, CancellationToken ct)
+    /// <summary>Runs <paramref name="use"/> on a seekable view of <paramref name="file"/> (a temporary copy when it cannot seek), then drops the copy.</summary>
+    public static async Task<T> UseAsync<T>(Stream file, Func<Stream, Task<T>> use, CancellationToken ct)
+    {
+        var (stream, owned) = await OpenAsync(file, ct);
+        try
+        {
+            return await use(stream);
+        }
+        finally
+        {
+            if (owned)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<(Stream Stream, bool Owned)> OpenAsync(Stream file, CancellationToken ct)
     {
         if (file.CanSeek)
         {
