@@ -171,6 +171,10 @@ public sealed class AssociationAnalysis(IDb db)
         {
             return Result<AnalysisOutcome>.NotFound(request.DoseVersion is null ? "No dose version has been imported yet." : $"No dose version '{request.DoseVersion}'.", "DoseVersion");
         }
+        if (await UnknownChoiceAsync(c, ta, tb, organMetric[0], organMetric[1], ct) is { } unknown)
+        {
+            return unknown;
+        }
         var allPatients = (await c.QueryScopedAsync<PatientRow>(Patients, caller, new { VersionId = version.Id, Organ = organMetric[0], Metric = organMetric[1] }, ct: ct)).AsList();
         var withdrawn = allPatients.Count(p => p.ConsentStatus == "withdrawn");
         var patients = allPatients.Where(p => p.ConsentStatus != "withdrawn")
@@ -282,6 +286,21 @@ public sealed class AssociationAnalysis(IDb db)
         return Result<AnalysisOutcome>.Success(new AnalysisOutcome(request, version.Label, fingerprintRuns, fingerprint,
             transforms.Count == 0 ? "none (no results)" : string.Join("; ", transforms.Order(StringComparer.Ordinal)),
             results, patientsOut, analytes.Select(a => a.Code).ToList(), data, loading, computing, withdrawn));
+    }
+
+    /// <summary>An organ, metric or timepoint the database does not know, named (rather than "no patient has this dose").</summary>
+    private static async Task<Problem?> UnknownChoiceAsync(DbConnection c, string from, string? to, string organ, string metric, CancellationToken ct)
+    {
+        var timepoints = (await c.QueryAsync<string>(new CommandDefinition("SELECT code FROM study_timepoint ORDER BY sort_order", cancellationToken: ct))).AsList();
+        var organs = (await c.QueryAsync<string>(new CommandDefinition("SELECT code FROM organ ORDER BY code", cancellationToken: ct))).AsList();
+        var metrics = (await c.QueryAsync<string>(new CommandDefinition("SELECT name FROM dose_metric ORDER BY name", cancellationToken: ct))).AsList();
+        static Problem Unknown(string field, string what, string value, IEnumerable<string> known) =>
+            new($"{field}: no {what} '{value}' (known: {string.Join(", ", known)}).", field);
+        return !timepoints.Contains(from) ? Unknown("From", "timepoint", from, timepoints)
+            : to is not null && !timepoints.Contains(to) ? Unknown("To", "timepoint", to, timepoints)
+            : !organs.Contains(organ) ? Unknown("Organ", "organ", organ, organs)
+            : !metrics.Contains(metric) ? Unknown("Metric", "dose metric", metric, metrics)
+            : null;
     }
 
     private static List<AnalyteRow> Select(List<AnalyteRow> all, string selector)

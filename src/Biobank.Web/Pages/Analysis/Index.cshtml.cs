@@ -189,13 +189,12 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
 
     private static readonly string[] BelowLodModes = ["exclude", "lod-sqrt2", "as-measured"];
 
-    /// <summary>The choices the form offers, checked before anything runs: a value from elsewhere is named, not guessed at.</summary>
-    private async Task<bool> ChoicesAreKnownAsync(CancellationToken ct)
+    /// <summary>
+    /// The two choices only this page parses (response kind, below-LOD mode), checked before anything runs; organ, metric and
+    /// timepoints are checked by the analysis itself, for the CLI too.
+    /// </summary>
+    private bool ChoicesAreKnown()
     {
-        if (Organs.Count == 0)
-        {
-            await LoadChoicesAsync(ct);
-        }
         // A parameter left out of the query keeps its default (a bookmark may hold only some): not an error.
         foreach (var key in new[] { nameof(Biomarkers), nameof(ResponseKind), nameof(From), nameof(To), nameof(Organ), nameof(Metric), nameof(BelowLodMode), nameof(Sort) })
         {
@@ -210,23 +209,6 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
             ModelState.AddModelError(field, $"{label}: '{value}' is not one of {string.Join(", ", choices)}.");
             known = false;
         }
-        if (!Organs.Contains(Organ, StringComparer.Ordinal))
-        {
-            Unknown(nameof(Organ), "Organ", Organ, Organs);
-        }
-        if (!Metrics.Contains(Metric, StringComparer.Ordinal))
-        {
-            Unknown(nameof(Metric), "Dose metric", Metric, Metrics);
-        }
-        var codes = Timepoints.Select(t => t.Code).ToList();
-        if (!codes.Contains(From, StringComparer.Ordinal))
-        {
-            Unknown(nameof(From), "Timepoint", From, codes);
-        }
-        if (ResponseKind != "value" && !codes.Contains(To, StringComparer.Ordinal))
-        {
-            Unknown(nameof(To), "Second timepoint", To, codes);
-        }
         if (ResponseKind is not ("value" or "change"))
         {
             Unknown(nameof(ResponseKind), "Response", ResponseKind, ["value", "change"]);
@@ -240,7 +222,7 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
 
     private async Task<bool> RunAsync(CancellationToken ct)
     {
-        if (!await ChoicesAreKnownAsync(ct))
+        if (!ChoicesAreKnown())
         {
             return false;
         }
