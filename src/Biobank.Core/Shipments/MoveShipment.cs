@@ -65,7 +65,7 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
 
     private const string MarkItem = "UPDATE shipment_item SET receipt = @Receipt, receipt_note = @Note, received_utc = @Now WHERE id = @ItemId";
 
-    private const string TubeIdByCode = "SELECT id FROM tube WHERE barcode = @Code";
+    private const string TubeByCode = "SELECT id AS Id, site_id AS SiteId FROM tube WHERE barcode = @Code";
 
     private const string Unexpected = """
         INSERT INTO discrepancy (shipment_id, tube_id, barcode, kind, detail, created_utc, created_by)
@@ -98,9 +98,11 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
 
     private const string UnexpectedTubes = "SELECT id AS Id, tube_id AS TubeId, barcode AS Barcode FROM discrepancy WHERE shipment_id = @Id AND kind = 'unexpected' AND tube_id IS NOT NULL";
 
+    // Only the receiver's own tubes are quarantined: a barcode of another site is a scan, not proof the tube travelled,
+    // so that site's tube keeps its site, status and position until its owner or a central user resolves the discrepancy.
     private const string Quarantine = """
-        UPDATE tube SET status = 'quarantined', site_id = @Site, box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
-        WHERE id = @Id AND status NOT IN ('destroyed', 'consumed')
+        UPDATE tube SET status = 'quarantined', box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
+        WHERE id = @Id AND site_id = @Site AND status NOT IN ('destroyed', 'consumed')
         """;
 
     private const string Received = """
@@ -121,6 +123,16 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
     private const string Resolve = "UPDATE discrepancy SET resolved_utc = @Now, resolved_by = @User, resolution = @Resolution WHERE id = @Id AND resolved_utc IS NULL";
 
     private const string ReleaseTube = "UPDATE tube SET status = @Status, updated_utc = @Now WHERE id = @Id AND status IN ('quarantined', 'missing')";
+
+    private const string TubePlace = "SELECT site_id AS SiteId, box_id AS BoxId, pos_row AS PosRow, pos_col AS PosCol FROM tube WHERE id = @Id";
+
+    // A central user's decision on another site's tube that turned up unexpectedly: it leaves its owner's box either way,
+    // and joins the receiving site when accepted.
+    private const string Rehome = """
+        UPDATE tube SET status = @Status, site_id = CASE WHEN @Status = 'registered' THEN @Site ELSE site_id END,
+               box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
+        WHERE id = @Id AND status NOT IN ('destroyed', 'consumed', 'in_transit')
+        """;
 
     public async Task<Result<int>> DispatchAsync(Caller caller, string shipmentBarcode, CancellationToken ct)
     {
@@ -204,13 +216,15 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         }
         else
         {
-            var tubeId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(TubeIdByCode, new { Code = code }, tx, cancellationToken: ct));
-            var detail = tubeId is null ? "unknown barcode" : "not on the manifest";
-            if (await c.ExecuteAsync(new CommandDefinition(Unexpected, new { s.Id, TubeId = tubeId, Code = code, Detail = detail, Now = now, User = caller.UserName }, tx, cancellationToken: ct)) > 0)
+            var tube = await c.QuerySingleOrDefaultAsync<TubeSite>(new CommandDefinition(TubeByCode, new { Code = code }, tx, cancellationToken: ct));
+            // One wording whoever owns the barcode: "unknown barcode" against "not on the manifest" would tell the receiver
+            // which of another site's barcodes exist.
+            const string detail = "not on the manifest";
+            if (await c.ExecuteAsync(new CommandDefinition(Unexpected, new { s.Id, TubeId = tube?.Id, Code = code, Detail = detail, Now = now, User = caller.UserName }, tx, cancellationToken: ct)) > 0)
             {
                 await AuditDiscrepancyAsync(c, tx, caller, s, code, "unexpected", detail, ct);
             }
-            result = new ReceiveScanResult(code, "unexpected", 0, $"{code} is NOT on this shipment's manifest: recorded as unexpected. Put it aside; it will be quarantined.");
+            result = new ReceiveScanResult(code, "unexpected", 0, $"{code} is NOT on this shipment's manifest: recorded as unexpected. Put it aside until the discrepancy is resolved.");
         }
         await tx.CommitAsync(ct);
         return Result<ReceiveScanResult>.Success(result);
@@ -325,8 +339,25 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
             return Result<bool>.Conflict("This discrepancy is already resolved.");
         }
         var resolution = $"{action}{(string.IsNullOrWhiteSpace(note) ? "" : ": " + note.Trim())}";
+        var place = d.TubeId is { } scanned ? await c.QuerySingleOrDefaultAsync<TubeWhere>(new CommandDefinition(TubePlace, new { Id = scanned }, tx, cancellationToken: ct)) : null;
+        var foreign = d.Kind == "unexpected" && place is not null && place.SiteId != d.ToSiteId;
+        if (foreign && !caller.AllSites)
+        {
+            return Result<bool>.Conflict($"{d.Barcode} is not a tube of your site: a central user resolves this discrepancy with its owning site. Keep it aside until then.");
+        }
         await c.ExecuteAsync(new CommandDefinition(Resolve, new { Id = discrepancyId, Now = now, User = caller.UserName, Resolution = resolution }, tx, cancellationToken: ct));
-        if (d.TubeId is { } tubeId && action is "accept" or "found" or "destroy")
+        if (foreign && action is "accept" or "found" or "destroy")
+        {
+            var status = action == "destroy" ? "destroyed" : "registered";
+            if (await c.ExecuteAsync(new CommandDefinition(Rehome, new { Id = d.TubeId, Status = status, Site = d.ToSiteId, Now = now }, tx, cancellationToken: ct)) > 0)
+            {
+                var site = action == "destroy" ? place!.SiteId : d.ToSiteId;
+                await Custody.AppendAsync(c, tx, d.TubeId!.Value, action == "destroy" ? CustodyEvents.Destroyed : CustodyEvents.Received, site,
+                    new Place(place!.BoxId, place.PosRow, place.PosCol), Place.Nowhere, status,
+                    $"unexpected on receipt, resolved centrally: {resolution}", caller.UserName, now, ct);
+            }
+        }
+        else if (d.TubeId is { } tubeId && action is "accept" or "found" or "destroy")
         {
             var status = action == "destroy" ? "destroyed" : "registered";
             if (await c.ExecuteAsync(new CommandDefinition(ReleaseTube, new { Id = tubeId, Status = status, Now = now }, tx, cancellationToken: ct)) > 0)
@@ -364,6 +395,20 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         public bool WholeBox { get; init; }
         public bool? BoxReceived { get; init; }
         public long? ItemBoxId { get; init; }
+    }
+
+    private sealed record TubeWhere
+    {
+        public long SiteId { get; init; }
+        public long? BoxId { get; init; }
+        public int? PosRow { get; init; }
+        public int? PosCol { get; init; }
+    }
+
+    private sealed record TubeSite
+    {
+        public long Id { get; init; }
+        public long SiteId { get; init; }
     }
 
     private sealed record UnexpectedRow
