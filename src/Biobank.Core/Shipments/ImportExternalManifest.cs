@@ -30,7 +30,11 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
     private sealed record Line(int Row, string Barcode, string Pseudonym, string SampleType, string Timepoint, decimal VolumeUl, DateTime? CollectedUtc);
 
     private const string Site = "SELECT id AS Id, code AS Code FROM site WHERE upper(code) = upper(@Code)";
-    private const string PatientByPseudonym = "SELECT id AS Id, site_id AS SiteId, consent_status AS ConsentStatus FROM patient WHERE pseudonym = @Pseudonym";
+    // Only the sending site's patients: the manifest speaks for that site, and a lookup across sites would let a
+    // receiver learn from the refusals which pseudonyms exist elsewhere and whose consent was withdrawn.
+    private const string PatientByPseudonym = """
+        SELECT id AS Id, site_id AS SiteId, consent_status AS ConsentStatus FROM patient WHERE pseudonym = @Pseudonym AND site_id = @From
+        """;
     private const string TypeByCode = "SELECT id AS Id, kind AS Kind FROM sample_type WHERE code = @Code";
     private const string TimepointByCode = "SELECT id FROM study_timepoint WHERE code = @Code";
     private const string BarcodeKnown = "SELECT COUNT(*) FROM barcode WHERE code = @Code";
@@ -82,14 +86,12 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
                 problems.Add(new RowProblem(l.Row, "barcode", l.Barcode, "this barcode is already registered in the system"));
             }
             seen.TryAdd(l.Barcode, l.Row);
-            var patient = await c.QuerySingleOrDefaultAsync<PatientRow>(new CommandDefinition(PatientByPseudonym, new { l.Pseudonym }, cancellationToken: ct));
-            if (patient is null)
+            var patient = await c.QuerySingleOrDefaultAsync<PatientRow>(new CommandDefinition(PatientByPseudonym, new { l.Pseudonym, From = from.Id }, cancellationToken: ct));
+            if (patient is null || patient.ConsentStatus == "withdrawn")
             {
-                problems.Add(new RowProblem(l.Row, "pseudonym", l.Pseudonym, "unknown pseudonym: import the registry first"));
-            }
-            else if (patient.ConsentStatus == "withdrawn")
-            {
-                problems.Add(new RowProblem(l.Row, "pseudonym", l.Pseudonym, "consent withdrawn: these tubes must not be shipped"));
+                // One wording for unknown, another site's, and withdrawn: the receiver learns nothing about the patient.
+                problems.Add(new RowProblem(l.Row, "pseudonym", l.Pseudonym,
+                    $"not a consenting patient of {from.Code} in the registry: check the pseudonym with {from.Code} (its registry may need importing first)"));
             }
             var type = await c.QuerySingleOrDefaultAsync<TypeRow>(new CommandDefinition(TypeByCode, new { Code = l.SampleType }, cancellationToken: ct));
             if (type is null || type.Kind != "aliquot")
@@ -123,13 +125,26 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
         {
             if (!collections.TryGetValue((patient.Id, timepoint), out var collection))
             {
-                collection = await c.ExecuteScalarAsync<long?>(new CommandDefinition(FindCollection, new { Patient = patient.Id, Timepoint = timepoint }, tx, cancellationToken: ct))
-                    ?? await c.ExecuteScalarAsync<long>(new CommandDefinition(InsertCollection, new { Patient = patient.Id, Timepoint = timepoint, Site = from.Id, Collected = l.CollectedUtc ?? now, User = caller.UserName, Now = now }, tx, cancellationToken: ct));
+                var existing = await c.ExecuteScalarAsync<long?>(new CommandDefinition(FindCollection, new { Patient = patient.Id, Timepoint = timepoint }, tx, cancellationToken: ct));
+                if (existing is { } known)
+                {
+                    collection = known;
+                }
+                else
+                {
+                    collection = await c.ExecuteScalarAsync<long>(new CommandDefinition(InsertCollection, new { Patient = patient.Id, Timepoint = timepoint, Site = from.Id, Collected = l.CollectedUtc ?? now, User = caller.UserName, Now = now }, tx, cancellationToken: ct));
+                    await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "collection", collection.ToString(CultureInfo.InvariantCulture),
+                        New: new { PatientId = patient.Id, TimepointId = timepoint, CollectedUtc = l.CollectedUtc ?? now, Source = $"external manifest {fileName}", Shipment = code }, SiteId: from.Id), ct);
+                }
                 collections[(patient.Id, timepoint)] = collection;
             }
             await BarcodeAllocator.RegisterExternalAsync(c, tx, l.Barcode, BarcodeKind.Aliquot, from.Id, now, ct);
             var tube = await c.ExecuteScalarAsync<long>(new CommandDefinition(InsertTube, new { l.Barcode, Collection = collection, Patient = patient.Id, Type = type, Site = from.Id, Volume = l.VolumeUl, Collected = l.CollectedUtc, Now = now }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(InsertItem, new { Shipment = shipmentId, Tube = tube }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "tube", tube.ToString(CultureInfo.InvariantCulture),
+                New: new { l.Barcode, Kind = "aliquot", Type = l.SampleType, CollectionId = collection, l.VolumeUl, Status = "in_transit", Source = $"external manifest {fileName}" }, SiteId: from.Id), ct);
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "shipment_item", $"{shipmentId}/{tube}",
+                New: new { Shipment = code, Tube = l.Barcode }, SiteId: to), ct);
             await Custody.AppendAsync(c, tx, tube, CustodyEvents.Created, from.Id, Place.Nowhere, Place.Nowhere, "in_transit", $"pre-registered from external manifest {fileName}", caller.UserName, now, ct);
             await Custody.AppendAsync(c, tx, tube, CustodyEvents.Shipped, from.Id, Place.Nowhere, Place.Nowhere, "in_transit", $"shipment {code} (external)", caller.UserName, now, ct);
         }
