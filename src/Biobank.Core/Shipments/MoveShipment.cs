@@ -35,6 +35,29 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         WHERE i.shipment_id = @Id
         """;
 
+    // Boxes travel whole: every tube in a shipped box must be on the manifest at that box and position, and every
+    // manifest line of a shipped box must still be there. Anything else would leave a ghost tube at the sender.
+    private const string BoxMismatches = """
+        SELECT b.barcode AS Box, t.barcode AS Tube, 'extra' AS Why
+        FROM shipment_box sb JOIN box b ON b.id = sb.box_id JOIN tube t ON t.box_id = sb.box_id
+        WHERE sb.shipment_id = @Id
+          AND NOT EXISTS (SELECT 1 FROM shipment_item i WHERE i.shipment_id = sb.shipment_id AND i.tube_id = t.id AND i.box_id = sb.box_id)
+        UNION ALL
+        SELECT b.barcode, t.barcode, 'gone'
+        FROM shipment_item i JOIN shipment_box sb ON sb.shipment_id = i.shipment_id AND sb.box_id = i.box_id
+        JOIN box b ON b.id = i.box_id JOIN tube t ON t.id = i.tube_id
+        WHERE i.shipment_id = @Id AND (t.box_id IS NULL OR t.box_id <> i.box_id OR t.pos_row <> i.pos_row OR t.pos_col <> i.pos_col)
+        """;
+
+    // Takes the shipped boxes' row locks first: a scan into one of them (which locks its box the same way) either
+    // committed before and is seen by the comparison, or waits and then finds the box on a dispatched shipment.
+    private const string LockBoxes = "UPDATE box SET status = status WHERE id IN (SELECT box_id FROM shipment_box WHERE shipment_id = @Id)";
+
+    private const string WithdrawnOnShipment = """
+        SELECT t.barcode FROM shipment_item i JOIN tube t ON t.id = i.tube_id JOIN patient p ON p.id = t.patient_id
+        WHERE i.shipment_id = @Id AND p.consent_status = 'withdrawn' ORDER BY t.barcode
+        """;
+
     private const string ShipTube = """
         UPDATE tube SET status = 'in_transit', box_id = CASE WHEN @KeepPlace THEN box_id ELSE NULL END,
                pos_row = CASE WHEN @KeepPlace THEN pos_row ELSE NULL END, pos_col = CASE WHEN @KeepPlace THEN pos_col ELSE NULL END, updated_utc = @Now
@@ -147,6 +170,19 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         if (s.State != ShipmentStates.Packed)
         {
             return Result<int>.Conflict($"Shipment {s.Barcode} is {s.State}: pack it (courier, dry ice, packages) before dispatch.", "shipment");
+        }
+        await c.ExecuteAsync(new CommandDefinition(LockBoxes, new { s.Id }, tx, cancellationToken: ct));
+        var mismatches = (await c.QueryAsync<Mismatch>(new CommandDefinition(BoxMismatches, new { s.Id }, tx, cancellationToken: ct))).AsList();
+        if (mismatches.Count > 0)
+        {
+            var listed = string.Join("; ", mismatches.Take(10).Select(m => m.Why == "extra" ? $"{m.Tube} is in box {m.Box} but not on the manifest" : $"{m.Tube} is on the manifest but no longer at its place in box {m.Box}"));
+            return Result<int>.Conflict($"The boxes of shipment {s.Barcode} do not match its manifest: {listed}{(mismatches.Count > 10 ? $"; and {mismatches.Count - 10} more" : "")}. Put the tubes back as the manifest lists them, or take the box off the draft and add it again.", "shipment");
+        }
+        // Consent can be withdrawn between packing and dispatch: asked again in the dispatching transaction.
+        var withdrawn = (await c.QueryAsync<string>(new CommandDefinition(WithdrawnOnShipment, new { s.Id }, tx, cancellationToken: ct))).AsList();
+        if (withdrawn.Count > 0)
+        {
+            return Result<int>.Conflict($"Consent was withdrawn for the patient of {string.Join(", ", withdrawn.Take(10))}{(withdrawn.Count > 10 ? $" and {withdrawn.Count - 10} more" : "")}: take those tubes off the shipment; they must not be shipped.", "shipment");
         }
         var items = (await c.QueryAsync<Item>(new CommandDefinition(Items, new { s.Id }, tx, cancellationToken: ct))).AsList();
         foreach (var i in items)
@@ -395,6 +431,13 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
         public bool WholeBox { get; init; }
         public bool? BoxReceived { get; init; }
         public long? ItemBoxId { get; init; }
+    }
+
+    private sealed record Mismatch
+    {
+        public string Box { get; init; } = "";
+        public string Tube { get; init; } = "";
+        public string Why { get; init; } = "";
     }
 
     private sealed record TubeWhere

@@ -3,6 +3,7 @@ using Biobank.Core.Audit;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Samples;
+using Biobank.Core.Shipments;
 using Dapper;
 
 namespace Biobank.Core.Storage;
@@ -107,6 +108,10 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
         if (box.Status != "active")
         {
             return new Problem($"Box {boxCode} is {box.Status.Replace('_', ' ')}; tubes cannot be stored in it.", "box", ProblemKind.Conflict);
+        }
+        if (await OpenShipments.OfBoxAsync(c, tx, box.Id, ct) is { } shipment)
+        {
+            return new Problem(OpenShipments.Refusal(boxCode, shipment, "no tube can be stored into it"), "box", ProblemKind.Conflict, OpenShipments.BoxOnShipmentCode);
         }
         var wanted = new List<(int Row, int R, int C, string Code, string Label)>();
         var seenPositions = new Dictionary<(int, int), int>();

@@ -3,6 +3,7 @@ using Biobank.Core.Audit;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Samples;
+using Biobank.Core.Shipments;
 using Dapper;
 
 namespace Biobank.Core.Storage;
@@ -115,6 +116,11 @@ public sealed class StoreTube(IDb db, IAudit audit, TimeProvider clock)
             return new Problem($"Box {boxCode} is {box.Status.Replace('_', ' ')}; tubes cannot be stored in it.", "box", ProblemKind.Conflict, ScanCodes.NotStorable);
         }
         await c.ExecuteAsync(new CommandDefinition(LockBox, new { box.Id }, tx, cancellationToken: ct));
+        // Asked after the lock: a dispatch that locked the box first has committed by now, and is seen.
+        if (await OpenShipments.OfBoxAsync(c, tx, box.Id, ct) is { } shipment)
+        {
+            return new Problem(OpenShipments.Refusal(boxCode, shipment, "no tube can be stored into it"), "box", ProblemKind.Conflict, OpenShipments.BoxOnShipmentCode);
+        }
         var tube = await c.QuerySingleOrDefaultAsync<TubeHead>(new CommandDefinition(Tube, new { Barcode = tubeCode }, tx, cancellationToken: ct));
         if (tube is null || !caller.CanSee(tube.SiteId) || tube.SiteId != box.SiteId)
         {
@@ -179,6 +185,10 @@ public sealed class StoreTube(IDb db, IAudit audit, TimeProvider clock)
         if (tube.BoxId == box.Id && tube.PosRow == row && tube.PosCol == col)
         {
             return new Problem($"{tubeCode} is already in this box at {Positions.Label(row, col)}.", "barcode", ProblemKind.Conflict, ScanCodes.AlreadyHere);
+        }
+        if (tube.BoxId is { } fromBox && fromBox != box.Id && await OpenShipments.OfBoxAsync(c, tx, fromBox, ct) is { } leaving)
+        {
+            return new Problem(OpenShipments.Refusal(tube.BoxBarcode!, leaving, $"{tubeCode} cannot be moved out of it"), "barcode", ProblemKind.Conflict, OpenShipments.BoxOnShipmentCode);
         }
         if (tube.BoxId is not null && !cmd.Move)
         {

@@ -2,6 +2,7 @@ using Biobank.Core.Audit;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Samples;
+using Biobank.Core.Shipments;
 using Dapper;
 
 namespace Biobank.Core.Storage;
@@ -103,6 +104,12 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
         if (refuse(h) is { } why)
         {
             return new Problem($"{code} cannot be {evt.Replace('_', ' ')}: {why}.", "barcode", ProblemKind.Conflict, ScanCodes.NotStorable);
+        }
+        var leavesBox = evt == CustodyEvents.Destroyed || (evt == CustodyEvents.Consumed && h.RemainingUl - volume <= 0);
+        if (leavesBox && h.BoxId is { } boxId && await OpenShipments.OfBoxAsync(c, tx, boxId, ct) is { } shipment)
+        {
+            var boxCode = await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT barcode FROM box WHERE id = @Id", new { Id = boxId }, tx, cancellationToken: ct));
+            return new Problem(OpenShipments.Refusal(boxCode!, shipment, $"{code} cannot be {evt.Replace('_', ' ')} and taken out of it"), "barcode", ProblemKind.Conflict, OpenShipments.BoxOnShipmentCode);
         }
         var changed = await c.ExecuteAsync(new CommandDefinition(sql, new { h.Id, Now = now, Volume = volume }, tx, cancellationToken: ct));
         if (changed == 0)
