@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Biobank.Core.Accounts;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Storage;
@@ -40,6 +41,7 @@ public sealed record ImportJobView
     public string? Message { get; init; }
     public DateTime CreatedUtc { get; init; }
     public string CreatedBy { get; init; } = "";
+    public long? CreatedByUserId { get; init; }
     public DateTime? StartedUtc { get; init; }
     public DateTime? HeartbeatUtc { get; init; }
     public DateTime? FinishedUtc { get; init; }
@@ -74,14 +76,14 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
         SELECT id AS Id, kind AS Kind, file_path AS FilePath, original_name AS OriginalName, sha256 AS Sha256, format AS Format, run_code AS RunCode,
                options_json AS OptionsJson, state AS State, phase AS Phase, bytes_total AS BytesTotal, bytes_read AS BytesRead, rows_read AS RowsRead,
                rows_validated AS RowsValidated, rows_written AS RowsWritten, problem_count AS ProblemCount, problems AS Problems, message AS Message,
-               created_utc AS CreatedUtc, created_by AS CreatedBy, started_utc AS StartedUtc, heartbeat_utc AS HeartbeatUtc, finished_utc AS FinishedUtc,
+               created_utc AS CreatedUtc, created_by AS CreatedBy, created_by_user_id AS CreatedByUserId, started_utc AS StartedUtc, heartbeat_utc AS HeartbeatUtc, finished_utc AS FinishedUtc,
                cancel_requested AS CancelRequested, attempts AS Attempts, node AS Node
         FROM import_job
         """;
 
     private const string Insert = """
-        INSERT INTO import_job (kind, file_path, original_name, format, run_code, options_json, state, bytes_total, created_utc, created_by, cancel_requested, attempts)
-        VALUES (@Kind, @FilePath, @OriginalName, @Format, @RunCode, @Options, 'queued', @Bytes, @Now, @User, FALSE, 0)
+        INSERT INTO import_job (kind, file_path, original_name, format, run_code, options_json, state, bytes_total, created_utc, created_by, created_by_user_id, cancel_requested, attempts)
+        VALUES (@Kind, @FilePath, @OriginalName, @Format, @RunCode, @Options, 'queued', @Bytes, @Now, @User, @UserId, FALSE, 0)
         RETURNING id
         """;
 
@@ -117,6 +119,8 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
             Bytes = bytes,
             Now = clock.GetUtcNow().UtcDateTime,
             User = caller.UserName,
+            // The system caller (id 0) is no account: its jobs keep NULL and run as the system, as before.
+            UserId = caller.UserId > 0 ? caller.UserId : (long?)null,
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return id;
@@ -198,7 +202,7 @@ public sealed class ImportJobProgress
 /// progress written to import_job about once a second, stops when a cancel is requested, and records the outcome.
 /// The scheduler calls <see cref="ExecuteAsync"/> with the job id; the token is the host's shutdown.
 /// </summary>
-public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, ImportJobProgress live, TimeProvider clock, ILogger<RunImportJob> logger)
+public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, ImportJobProgress live, UserAccounts accounts, TimeProvider clock, ILogger<RunImportJob> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -247,6 +251,11 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
         if (job.CancelRequested)
         {
             return await FinishAsync(jobId, ImportJobStates.Cancelled, "cancelled before it started; nothing was written", null, default);
+        }
+        var caller = await SubmitterAsync(job, ct);
+        if (caller is null)
+        {
+            return await FinishAsync(jobId, ImportJobStates.Failed, "refused: the account that submitted this import no longer exists or is disabled; nothing was written", null, default);
         }
         var request = JsonSerializer.Deserialize<ImportJobRequest>(job.OptionsJson!)!;
         var command = new ImportAssayCommand
@@ -319,7 +328,6 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
         string message;
         try
         {
-            var caller = Caller.System with { UserName = job.CreatedBy };
             outcome = await import.ExecuteAsync(caller, command, progress, stop.Token);
             state = outcome.Ok ? ImportJobStates.Succeeded : ImportJobStates.Failed;
             message = outcome.Ok
@@ -352,6 +360,21 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
         return state == ImportJobStates.Succeeded
             ? await jobs.GetAsync(jobId, CancellationToken.None)
             : await FinishAsync(jobId, state, message, outcome, latest);
+    }
+
+    /// <summary>
+    /// The job runs with the submitter's rights as they are now (roles and site), never more: a site biologist's file
+    /// reaches only that site's aliquots. A job of the system caller (no account) runs as the system.
+    /// </summary>
+    private async Task<Caller?> SubmitterAsync(ImportJobView job, CancellationToken ct)
+    {
+        var user = job.CreatedByUserId is { } id ? await accounts.FindAsync(id, ct) : await accounts.FindByNameAsync(job.CreatedBy, ct);
+        if (user is null)
+        {
+            // Only a job queued before jobs recorded their user, by the system caller, has neither id nor account.
+            return job.CreatedByUserId is null && job.CreatedBy == Caller.System.UserName ? Caller.System : null;
+        }
+        return user.Disabled ? null : user.ToCaller();
     }
 
     private async Task<ImportJobView?> FinishAsync(long jobId, string state, string message, ImportAssayOutcome? outcome, ImportProgress latest)
