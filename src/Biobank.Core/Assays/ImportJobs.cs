@@ -56,11 +56,15 @@ public sealed record ImportJobView
         Problems is null ? [] : JsonSerializer.Deserialize<List<RowProblem>>(Problems) ?? [];
 }
 
-/// <summary>What a page submits: the uploaded file already saved at <see cref="FilePath"/>, and the import's options.</summary>
+/// <summary>
+/// What a page submits: the uploaded file already saved at <see cref="FilePath"/>, and the import's options.
+/// <see cref="Spooled"/> marks a copy the web app made of an upload: the job deletes it when it ends. A file named
+/// by anyone else (an operator's own file) is never deleted.
+/// </summary>
 public sealed record ImportJobRequest(
     string FilePath, string OriginalName, AssayFileFormat Format, string RunCode, string? PlatformCode = null, bool AddAnalytes = false,
     IReadOnlyList<string>? References = null, decimal ConsumeUl = 10m, string? ControlPattern = null, DateOnly? RunDate = null, string? Operator = null,
-    string? LabSiteCode = null);
+    string? LabSiteCode = null, bool Spooled = false);
 
 /// <summary>
 /// The import_job table: the queue a background scheduler (Quartz in the web app) works through, and the progress a
@@ -81,15 +85,23 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
         FROM import_job
         """;
 
+    /// <summary>How many imports one user may have waiting or running: each holds an uploaded file on disk.</summary>
+    public const int MaxOpenPerUser = 3;
+
+    // The cap is part of the insert, so a burst of uploads cannot all pass a count read beforehand.
     private const string Insert = """
         INSERT INTO import_job (kind, file_path, original_name, format, run_code, options_json, state, bytes_total, created_utc, created_by, created_by_user_id, cancel_requested, attempts)
-        VALUES (@Kind, @FilePath, @OriginalName, @Format, @RunCode, @Options, 'queued', @Bytes, @Now, @User, @UserId, FALSE, 0)
+        SELECT @Kind, @FilePath, @OriginalName, @Format, @RunCode, @Options, 'queued', @Bytes, @Now, @User, @UserId, FALSE, 0
+        WHERE (SELECT COUNT(*) FROM import_job WHERE created_by = @User AND state IN ('queued', 'running')) < @Max
         RETURNING id
         """;
 
-    private const string CancelQueued = "UPDATE import_job SET state = 'cancelled', finished_utc = @Now, message = @Message WHERE id = @Id AND state = 'queued'";
+    public const string QueueFullCode = "import_queue_full";
 
-    private const string CancelRunning = "UPDATE import_job SET cancel_requested = TRUE WHERE id = @Id AND state = 'running'";
+    // Scoped like the reads: another site's job is not cancelled, and the caller cannot tell it from a missing one.
+    private const string CancelQueued = "UPDATE import_job SET state = 'cancelled', finished_utc = @Now, message = @Message WHERE id = @Id AND state = 'queued' AND " + VisibleTo + " RETURNING options_json";
+
+    private const string CancelRunning = "UPDATE import_job SET cancel_requested = TRUE WHERE id = @Id AND state = 'running' AND " + VisibleTo;
 
     // Interrupted jobs: those this node was running when it stopped, or any whose node stopped sending heartbeats.
     private const string Requeue = """
@@ -102,14 +114,16 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
 
     private const string QueuedIds = "SELECT id FROM import_job WHERE state = 'queued' ORDER BY id";
 
-    public async Task<long> EnqueueAsync(Caller caller, ImportJobRequest request, CancellationToken ct)
+    /// <summary>Queues an import; refused by name while the caller already has <see cref="MaxOpenPerUser"/> imports waiting or running.</summary>
+    public async Task<Result<long>> EnqueueAsync(Caller caller, ImportJobRequest request, CancellationToken ct)
     {
         var options = JsonSerializer.Serialize(request);
         var bytes = File.Exists(request.FilePath) ? new FileInfo(request.FilePath).Length : 0;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(Insert, new
+        var id = await c.ExecuteScalarAsync<long?>(new CommandDefinition(Insert, new
         {
+            Max = MaxOpenPerUser,
             Kind,
             request.FilePath,
             request.OriginalName,
@@ -122,8 +136,13 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
             // The system caller (id 0) is no account: its jobs keep NULL and run as the system, as before.
             UserId = caller.UserId > 0 ? caller.UserId : (long?)null,
         }, tx, cancellationToken: ct));
+        if (id is null)
+        {
+            return new Problem($"You already have {MaxOpenPerUser} imports waiting or running. Wait until one has finished (or cancel one), then upload this file again.",
+                "Upload", ProblemKind.Conflict, QueueFullCode);
+        }
         await tx.CommitAsync(ct);
-        return id;
+        return Result<long>.Success(id.Value);
     }
 
     public async Task<ImportJobView?> GetAsync(long id, CancellationToken ct)
@@ -167,9 +186,21 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var done = await c.ExecuteAsync(new CommandDefinition(CancelQueued, new { Id = id, Now = clock.GetUtcNow().UtcDateTime, Message = $"cancelled by {caller.UserName} before it started" }, tx, cancellationToken: ct)) == 1
-            || await c.ExecuteAsync(new CommandDefinition(CancelRunning, new { Id = id }, tx, cancellationToken: ct)) == 1;
+        var options = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(CancelQueued, Scoped.Params(caller, new { Id = id, Now = clock.GetUtcNow().UtcDateTime, Message = $"cancelled by {caller.UserName} before it started" }), tx, cancellationToken: ct));
+        var done = options is not null || await c.ExecuteAsync(new CommandDefinition(CancelRunning, Scoped.Params(caller, new { Id = id }), tx, cancellationToken: ct)) == 1;
         await tx.CommitAsync(ct);
+        // A job cancelled before it ran never reaches the runner, which deletes the upload of the jobs it ends.
+        if (options is not null && JsonSerializer.Deserialize<ImportJobRequest>(options) is { Spooled: true } request)
+        {
+            try
+            {
+                File.Delete(request.FilePath);
+            }
+            catch (IOException)
+            {
+                // left for the operator; the job is cancelled either way
+            }
+        }
         return done;
     }
 
@@ -248,16 +279,18 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
             }
         }
         var job = (await jobs.GetAsync(jobId, ct))!;
+        var request = JsonSerializer.Deserialize<ImportJobRequest>(job.OptionsJson!)!;
         if (job.CancelRequested)
         {
+            DeleteSpool(request);
             return await FinishAsync(jobId, ImportJobStates.Cancelled, "cancelled before it started; nothing was written", null, default);
         }
         var caller = await SubmitterAsync(job, ct);
         if (caller is null)
         {
+            DeleteSpool(request);
             return await FinishAsync(jobId, ImportJobStates.Failed, "refused: the account that submitted this import no longer exists or is disabled; nothing was written", null, default);
         }
-        var request = JsonSerializer.Deserialize<ImportJobRequest>(job.OptionsJson!)!;
         var command = new ImportAssayCommand
         {
             FilePath = request.FilePath,
@@ -357,9 +390,31 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
             live.Remove(jobId);
         }
         logger.LogInformation("Import job {JobId} {State}: {Message}", jobId, state, message);
-        return state == ImportJobStates.Succeeded
+        var finished = state == ImportJobStates.Succeeded
             ? await jobs.GetAsync(jobId, CancellationToken.None)
             : await FinishAsync(jobId, state, message, outcome, latest);
+        if (state != ImportJobStates.Queued)
+        {
+            DeleteSpool(request);
+        }
+        return finished;
+    }
+
+    /// <summary>An ended job's upload is no longer needed (its hash and results are in the database); a requeued one keeps it.</summary>
+    private void DeleteSpool(ImportJobRequest request)
+    {
+        if (!request.Spooled)
+        {
+            return;
+        }
+        try
+        {
+            File.Delete(request.FilePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete the uploaded file {Path}", request.FilePath);
+        }
     }
 
     /// <summary>

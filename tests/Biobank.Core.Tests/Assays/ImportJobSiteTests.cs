@@ -21,7 +21,7 @@ public sealed class ImportJobSiteTests
         var withdrawnPseudonym = await c.ExecuteScalarAsync<string>("SELECT p.pseudonym FROM tube t JOIN patient p ON p.id = t.patient_id WHERE t.barcode = @B", new { B = w.WithdrawnAliquot });
         var before = await Footprint.TakeAsync(w.Db);
 
-        var id = await jobs.EnqueueAsync(lyo, Request(path, "RUN-LYO-ON-BRU"), default);
+        var id = (await jobs.EnqueueAsync(lyo, Request(path, "RUN-LYO-ON-BRU"), default)).Value;
         var done = await w.Db.Get<RunImportJob>().ExecuteAsync(id, "node-a", default);
 
         done!.State.ShouldBe(ImportJobStates.Failed);
@@ -43,7 +43,7 @@ public sealed class ImportJobSiteTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var bru = await LabData.CallerAsync(w.Db, "bio.bru");
         var path = await AssayFiles.WriteAsync(w.Dir, "own.csv", AssayFiles.Npx(w.Aliquots.Take(3).ToList()));
-        var id = await w.Db.Get<ImportJobs>().EnqueueAsync(bru, Request(path, "RUN-BRU-OWN"), default);
+        var id = (await w.Db.Get<ImportJobs>().EnqueueAsync(bru, Request(path, "RUN-BRU-OWN"), default)).Value;
 
         var done = await w.Db.Get<RunImportJob>().ExecuteAsync(id, "node-a", default);
 
@@ -59,7 +59,7 @@ public sealed class ImportJobSiteTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var bru = await LabData.CallerAsync(w.Db, "bio.bru");
         var path = await AssayFiles.WriteAsync(w.Dir, "gone.csv", AssayFiles.Npx(w.Aliquots.Take(3).ToList()));
-        var id = await w.Db.Get<ImportJobs>().EnqueueAsync(bru, Request(path, "RUN-GONE"), default);
+        var id = (await w.Db.Get<ImportJobs>().EnqueueAsync(bru, Request(path, "RUN-GONE"), default)).Value;
         await using (var c = await w.Db.Db.OpenAsync(default))
         {
             await c.ExecuteAsync("UPDATE app_user SET disabled = TRUE WHERE user_name = 'bio.bru'");

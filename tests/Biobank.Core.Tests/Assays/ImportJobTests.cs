@@ -15,7 +15,7 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "job.csv", AssayFiles.Npx(w.Aliquots.Take(3).ToList()));
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-JOB"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-JOB"), default)).Value;
         (await jobs.QueuedAsync(default)).ShouldBe([id]);
         var done = await w.Db.Get<RunImportJob>().ExecuteAsync(id, "node-a", default);
         done!.State.ShouldBe(ImportJobStates.Succeeded);
@@ -37,7 +37,7 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "dead.csv", AssayFiles.Npx(w.Aliquots.Take(3).ToList()));
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-DEAD"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-DEAD"), default)).Value;
         var now = w.Db.Clock.GetUtcNow().UtcDateTime;
         await using (var c = await w.Db.Db.OpenAsync(default))
         {
@@ -64,7 +64,7 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "bad.csv", AssayFiles.NpxHeader + "\n" + AssayFiles.NpxRow(w.Aliquots[0], "P05231", "IL6", "NaN") + "\n");
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-BAD"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-BAD"), default)).Value;
         var done = await w.Db.Get<RunImportJob>().ExecuteAsync(id, "node-a", default);
         done!.State.ShouldBe(ImportJobStates.Failed);
         done.ProblemCount.ShouldBe(1);
@@ -78,7 +78,7 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "cancel.csv", AssayFiles.Npx([w.Aliquots[0]]));
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-CANCELLED"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-CANCELLED"), default)).Value;
         (await jobs.RequestCancelAsync(w.Biologist, id, default)).ShouldBeTrue();
         (await w.Db.Get<RunImportJob>().ExecuteAsync(id, "node-a", default))!.State.ShouldBe(ImportJobStates.Cancelled);
         (await jobs.RequestCancelAsync(w.Biologist, id, default)).ShouldBeFalse("a finished job cannot be cancelled");
@@ -91,8 +91,8 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "crash.csv", AssayFiles.Npx(w.Aliquots.Take(2).ToList()));
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-CRASH"), default);
-        var other = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-OTHER-NODE"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-CRASH"), default)).Value;
+        var other = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-OTHER-NODE"), default)).Value;
         await using (var c = await w.Db.Db.OpenAsync(default))
         {
             // What a killed process leaves: jobs marked running (its import transaction died with it, writing nothing).
@@ -114,7 +114,7 @@ public sealed class ImportJobTests
         await using var w = await AssayWorld.CreateAsync(provider);
         var jobs = w.Db.Get<ImportJobs>();
         var path = await AssayFiles.WriteAsync(w.Dir, "stop.csv", AssayFiles.Npx(w.Aliquots));
-        var id = await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-STOP"), default);
+        var id = (await jobs.EnqueueAsync(w.Biologist, Request(path, "RUN-STOP"), default)).Value;
         var before = await Footprint.TakeAsync(w.Db);
         await using (var c = await w.Db.Db.OpenAsync(default))
         {

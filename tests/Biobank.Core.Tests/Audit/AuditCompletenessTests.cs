@@ -195,7 +195,7 @@ public sealed class AuditCompletenessTests
                 string.Join(',', t, "1", "OID09999", "Q9Z9Z9", "WALK1", "0", "Olink Target 96 Walk", "v.1", "PLATE1", "Pass", "0.5", "2.00") + "\n"));
             var path = await AssayFiles.WriteAsync(dir, "walk.csv", AssayFiles.Npx(tubes.Skip(10).Take(4).ToList()) + newProtein);
             var jobs = db.Get<ImportJobs>();
-            var job = await jobs.EnqueueAsync(biologist, new ImportJobRequest(path, "walk.csv", AssayFileFormat.Npx, "RUN-WALK", AddAnalytes: true, ConsumeUl: 1m), default);
+            var job = (await jobs.EnqueueAsync(biologist, new ImportJobRequest(path, "walk.csv", AssayFileFormat.Npx, "RUN-WALK", AddAnalytes: true, ConsumeUl: 1m), default)).Value;
             var done = (await db.Get<RunImportJob>().ExecuteAsync(job, "node-walk", default))!;
             done.State.ShouldBe(ImportJobStates.Succeeded, string.Join("; ", done.ProblemList().Select(p => $"{p.Row}/{p.Column}: {p.Reason}")));
         }

@@ -64,7 +64,7 @@ public sealed partial class SiteIsolationTests(BiobankWebFactory app, ITestOutpu
             """);
         // An import job submitted by LYO's biologist (its refused file would list LYO aliquots).
         var bio = (await app.Get<UserAccounts>().FindByNameAsync("bio.lyo", default))!.ToCaller();
-        var job = await app.Get<ImportJobs>().EnqueueAsync(bio, new ImportJobRequest("/nonexistent/lyo.csv", "lyo.csv", AssayFileFormat.Npx, "LYO-PROBE-RUN"), default);
+        var job = (await app.Get<ImportJobs>().EnqueueAsync(bio, new ImportJobRequest("/nonexistent/lyo.csv", "lyo.csv", AssayFileFormat.Npx, "LYO-PROBE-RUN"), default)).Value;
         return (ids, job);
     }
 

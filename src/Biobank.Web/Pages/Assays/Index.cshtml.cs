@@ -54,11 +54,19 @@ public sealed class IndexModel(AssayRuns runs, ImportJobs jobs, ImportDispatcher
         {
             await Upload.CopyToAsync(target, ct);
         }
-        var id = await jobs.EnqueueAsync(HttpContext.Caller(), new ImportJobRequest(path, Path.GetFileName(Upload.FileName), format, RunCode!.Trim(),
+        var queued = await jobs.EnqueueAsync(HttpContext.Caller(), new ImportJobRequest(path, Path.GetFileName(Upload.FileName), format, RunCode!.Trim(),
             string.IsNullOrWhiteSpace(Platform) ? null : Platform.Trim(), AddAnalytes,
-            string.IsNullOrWhiteSpace(References) ? null : References.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ConsumeUl), ct);
-        await dispatcher.ScheduleAsync(id, ct);
-        return Redirect($"/Assays/Job/{id}");
+            string.IsNullOrWhiteSpace(References) ? null : References.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ConsumeUl,
+            Spooled: true), ct);
+        if (!queued.Ok)
+        {
+            System.IO.File.Delete(path);
+            ModelState.AddModelError(queued.Problem!.Field ?? string.Empty, queued.Problem.Message);
+            await LoadAsync(ct);
+            return Page();
+        }
+        await dispatcher.ScheduleAsync(queued.Value, ct);
+        return Redirect($"/Assays/Job/{queued.Value}");
     }
 
     private async Task LoadAsync(CancellationToken ct)

@@ -43,6 +43,10 @@ public sealed class JobModel(ImportJobs jobs, ImportJobProgress live) : PageMode
 
     public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken ct)
     {
+        if (await jobs.GetAsync(HttpContext.Caller(), id, ct) is null)
+        {
+            return NotFound();
+        }
         var ok = await jobs.RequestCancelAsync(HttpContext.Caller(), id, ct);
         TempData["Status"] = ok ? "Cancel requested: the import stops and writes nothing." : "This import has already finished.";
         return Redirect($"/Assays/Job/{id}");
