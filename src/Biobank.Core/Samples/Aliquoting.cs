@@ -20,9 +20,12 @@ public sealed class Aliquoting(IDb db, IAudit audit, TimeProvider clock, Protoco
         WHERE t.id = @Id AND (@AllSites OR t.site_id = @ScopeSiteId)
         """;
 
-    // The conditional update settles two technicians aliquoting the same tube at once: one of them gets 0 rows.
+    // The conditional update settles two technicians aliquoting the same tube at once: one of them gets no row. The
+    // volume it returns is the one after this very update: the parent read above may be stale by then (on PostgreSQL
+    // a second aliquoting waits here for the first to commit), so the audit row takes its numbers from here.
     private const string TakeVolume = """
         UPDATE tube SET remaining_ul = remaining_ul - @Total, updated_utc = @Now WHERE id = @Id AND remaining_ul >= @Total
+        RETURNING remaining_ul AS RemainingUl
         """;
 
     public async Task<IReadOnlyList<AliquotLine>> PlanForAsync(long primaryTypeId, CancellationToken ct) =>
@@ -73,8 +76,8 @@ public sealed class Aliquoting(IDb db, IAudit audit, TimeProvider clock, Protoco
             }
         }
         var total = lines.Sum(l => l.Count * l.VolumeUl);
-        var taken = await c.ExecuteAsync(new CommandDefinition(TakeVolume, new { Id = parent.Id, Total = total, Now = now }, tx, cancellationToken: ct));
-        if (taken == 0)
+        var taken = await c.QuerySingleOrDefaultAsync<Volume>(new CommandDefinition(TakeVolume, new { Id = parent.Id, Total = total, Now = now }, tx, cancellationToken: ct));
+        if (taken is null)
         {
             return Result<AliquotResult>.Conflict($"{parent.Barcode} has {parent.RemainingUl:0.#} µL left; these aliquots need {total:0.#} µL.", "Lines");
         }
@@ -99,9 +102,14 @@ public sealed class Aliquoting(IDb db, IAudit audit, TimeProvider clock, Protoco
             }
         }
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "tube", parent.Id.ToString(),
-            Old: new { parent.RemainingUl }, New: new { RemainingUl = parent.RemainingUl - total }, Reason: "aliquoted", SiteId: parent.SiteId), ct);
+            Old: new { RemainingUl = taken.RemainingUl + total }, New: new { taken.RemainingUl }, Reason: "aliquoted", SiteId: parent.SiteId), ct);
         await tx.CommitAsync(ct);
-        return Result<AliquotResult>.Success(new AliquotResult(codes, parent.RemainingUl - total));
+        return Result<AliquotResult>.Success(new AliquotResult(codes, taken.RemainingUl));
+    }
+
+    private sealed record Volume
+    {
+        public decimal RemainingUl { get; init; }
     }
 
     private sealed record ParentRow

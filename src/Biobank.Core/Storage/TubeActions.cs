@@ -14,7 +14,8 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
 {
     private const string SelectHead = """
         SELECT t.id AS Id, t.barcode AS Barcode, t.site_id AS SiteId, t.status AS Status, t.box_id AS BoxId, t.pos_row AS PosRow, t.pos_col AS PosCol,
-               t.freeze_thaw_count AS FreezeThawCount, t.remaining_ul AS RemainingUl, p.consent_status AS ConsentStatus, p.pseudonym AS Pseudonym
+               t.freeze_thaw_count AS FreezeThawCount, t.remaining_ul AS RemainingUl, p.consent_status AS ConsentStatus, p.pseudonym AS Pseudonym,
+               t.patient_id AS PatientId
         FROM tube t JOIN patient p ON p.id = t.patient_id
         WHERE t.barcode = @Barcode AND (@AllSites OR t.site_id = @ScopeSiteId)
         """;
@@ -41,6 +42,19 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
         UPDATE tube SET status = 'destroyed', box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
         WHERE id = @Id AND status NOT IN ('destroyed', 'consumed', 'in_transit')
         """;
+
+    // Consent is part of the condition: a patient who gave consent again since the list was read keeps the tube.
+    private const string DestroyWithdrawnSql = """
+        UPDATE tube SET status = 'destroyed', box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
+        WHERE id = @Id AND status NOT IN ('destroyed', 'consumed', 'in_transit')
+          AND patient_id IN (SELECT id FROM patient WHERE consent_status = 'withdrawn')
+        """;
+
+    // A no-op update takes the patient row's lock (as StoreTube does with the box): on PostgreSQL a consent change in
+    // flight commits first and is then read, or waits until this destruction has committed.
+    private const string LockPatient = "UPDATE patient SET consent_status = consent_status WHERE id = @Id";
+
+    private const string ConsentOf = "SELECT consent_status FROM patient WHERE id = @Id";
 
     private const string After = "SELECT status AS Status, freeze_thaw_count AS FreezeThawCount, remaining_ul AS RemainingUl, box_id AS BoxId, pos_row AS PosRow, pos_col AS PosCol FROM tube WHERE id = @Id";
 
@@ -76,7 +90,7 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
     public Task<Result<TubeActionResult>> DestroyWithdrawnAsync(Caller caller, string barcode, string reason, CancellationToken ct) =>
         string.IsNullOrWhiteSpace(reason)
             ? Task.FromResult(Result<TubeActionResult>.Invalid("Say why the tubes are destroyed (e.g. consent withdrawn, letter of 2026-03-01).", "Reason"))
-            : ActAsync(caller, barcode, CustodyEvents.Destroyed, DestroySql, null, reason, h =>
+            : ActAsync(caller, barcode, CustodyEvents.Destroyed, DestroyWithdrawnSql, null, reason, h =>
                 h.ConsentStatus != "withdrawn" ? $"patient {h.Pseudonym} has not withdrawn consent, so it is not on the destruction list"
                 : h.Status is "destroyed" or "consumed" or "in_transit" ? $"it is {Words(h.Status)}" : null, ct);
 
@@ -100,6 +114,11 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
         if (h is null)
         {
             return new Problem($"Tube {code} is not known at your site.", "barcode", ProblemKind.NotFound, ScanCodes.UnknownTube);
+        }
+        if (sql == DestroyWithdrawnSql)
+        {
+            await c.ExecuteAsync(new CommandDefinition(LockPatient, new { Id = h.PatientId }, tx, cancellationToken: ct));
+            h = h with { ConsentStatus = await c.ExecuteScalarAsync<string>(new CommandDefinition(ConsentOf, new { Id = h.PatientId }, tx, cancellationToken: ct)) ?? "" };
         }
         if (refuse(h) is { } why)
         {
@@ -151,5 +170,6 @@ public sealed class TubeActions(IDb db, IAudit audit, TimeProvider clock)
         public decimal RemainingUl { get; init; }
         public string ConsentStatus { get; init; } = "";
         public string Pseudonym { get; init; } = "";
+        public long PatientId { get; init; }
     }
 }
