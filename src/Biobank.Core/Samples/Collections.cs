@@ -79,7 +79,7 @@ public sealed class Collections(IDb db, IAudit audit, TimeProvider clock)
 
     // Aliquots carry the parent's pre-analytical history with their own sample type in element 1.
     private const string ChildSprec = """
-        SELECT t.id AS Id, st.sprec_type AS SprecType FROM tube t JOIN sample_type st ON st.id = t.sample_type_id WHERE t.parent_id = @Id
+        SELECT t.id AS Id, st.sprec_type AS SprecType, t.sprec AS Sprec FROM tube t JOIN sample_type st ON st.id = t.sample_type_id WHERE t.parent_id = @Id
         """;
 
     private const string SetSprec = "UPDATE tube SET sprec = @Sprec, updated_utc = @Now WHERE id = @Id";
@@ -237,9 +237,13 @@ public sealed class Collections(IDb db, IAudit audit, TimeProvider clock)
             p.TubeId, p.ProcessingStartUtc, p.PreCentrifugeTemp, p.CentrifugeTempC, p.CentrifugeG, p.CentrifugeMinutes, p.Braking,
             p.SecondCentrifugeG, p.FrozenUtc, p.StorageTempC, Sprec = sprec, Now = now,
         }, tx, cancellationToken: ct));
-        foreach (var child in await c.QueryAsync<(long Id, string SprecType)>(new CommandDefinition(ChildSprec, new { Id = p.TubeId }, tx, cancellationToken: ct)))
+        foreach (var child in await c.QueryAsync<(long Id, string SprecType, string? Sprec)>(new CommandDefinition(ChildSprec, new { Id = p.TubeId }, tx, cancellationToken: ct)))
         {
-            await c.ExecuteAsync(new CommandDefinition(SetSprec, new { child.Id, Sprec = Sprec.Derive(input with { SampleType = child.SprecType }), Now = now }, tx, cancellationToken: ct));
+            var derived = Sprec.Derive(input with { SampleType = child.SprecType });
+            await c.ExecuteAsync(new CommandDefinition(SetSprec, new { child.Id, Sprec = derived, Now = now }, tx, cancellationToken: ct));
+            // Each aliquot's SPREC code is its own record (it goes on its label and into exports): its change is audited on that aliquot.
+            await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "tube", child.Id.ToString(),
+                Old: new { child.Sprec }, New: new { Sprec = derived }, Reason: $"processing of primary tube {p.TubeId} recorded", SiteId: tube.SiteId), ct);
         }
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "tube", p.TubeId.ToString(), New: new { Processing = p, Sprec = sprec }, SiteId: tube.SiteId), ct);
         await tx.CommitAsync(ct);
