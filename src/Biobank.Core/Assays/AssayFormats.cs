@@ -1,3 +1,4 @@
+using Biobank.Core.Common;
 using Biobank.Core.Storage;
 
 namespace Biobank.Core.Assays;

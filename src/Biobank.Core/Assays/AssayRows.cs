@@ -171,13 +171,9 @@ internal sealed class XlsxRowSource : AssayRowSource
     }
 }
 
-/// <summary>Limits that keep a hostile spreadsheet from exhausting memory or disk before a single row is read.</summary>
-public sealed record XlsxLimits(long MaxEntryBytes = 1L << 30, long MaxTotalBytes = 2L << 30, double MaxRatio = 200, int MaxEntries = 1000);
-
 /// <summary>
-/// Looks inside an XLSX before ExcelDataReader does: refuses a zip bomb from the sizes in the zip directory
-/// (an entry that claims a huge size or an absurd compression ratio; System.IO.Compression also stops reading
-/// an entry at its declared size) and lists every formula cell of the first sheet, streaming its XML.
+/// Looks inside an XLSX before ExcelDataReader does: refuses a zip bomb (<see cref="XlsxZip"/>, the check every
+/// XLSX upload shares) and lists every formula cell of the first sheet, streaming its XML.
 /// </summary>
 internal static class XlsxInspector
 {
@@ -199,26 +195,9 @@ internal static class XlsxInspector
         }
         using (zip)
         {
-            if (zip.Entries.Count > limits.MaxEntries)
+            if (XlsxZip.Refusal(zip, limits) is { } refused)
             {
-                problems.Add(0, "file", "", $"the XLSX holds {zip.Entries.Count:N0} parts; more than {limits.MaxEntries:N0} is not a result export");
-                return;
-            }
-            long total = 0;
-            foreach (var entry in zip.Entries)
-            {
-                total += entry.Length;
-                var ratio = entry.CompressedLength == 0 ? (entry.Length == 0 ? 1 : double.PositiveInfinity) : (double)entry.Length / entry.CompressedLength;
-                if (entry.Length > limits.MaxEntryBytes || (entry.Length > (1 << 20) && ratio > limits.MaxRatio))
-                {
-                    problems.Add(0, "file", entry.FullName,
-                        $"refused as a zip bomb: this part expands to {entry.Length:N0} bytes from {entry.CompressedLength:N0} (ratio {ratio:N0}; limits {limits.MaxEntryBytes:N0} bytes, ratio {limits.MaxRatio:N0})");
-                    return;
-                }
-            }
-            if (total > limits.MaxTotalBytes)
-            {
-                problems.Add(0, "file", "", $"refused as a zip bomb: the XLSX expands to {total:N0} bytes (limit {limits.MaxTotalBytes:N0})");
+                problems.Add(0, "file", refused.Part, refused.Reason);
                 return;
             }
             var sheet = FirstSheet(zip);

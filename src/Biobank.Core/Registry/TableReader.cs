@@ -117,8 +117,22 @@ public static class TableReader
     public static IEnumerable<TableRow> Read(Stream file, TableFileInfo info) => info.Format switch
     {
         TableFormat.Csv => ReadCsv(file, info.Encoding, info.Separator),
+        TableFormat.Xlsx => ReadXlsx(file),
         _ => ReadWorkbook(file),
     };
+
+    // The same zip-bomb check as the assay upload, before ExcelDataReader inflates anything.
+    private static IEnumerable<TableRow> ReadXlsx(Stream file)
+    {
+        if (Common.XlsxZip.Refusal(file, Common.XlsxLimits.Default) is { } why)
+        {
+            throw new TableFormatException($"The workbook is {why}. Export the table as CSV instead.");
+        }
+        foreach (var row in ReadWorkbook(file))
+        {
+            yield return row;
+        }
+    }
 
     public static IEnumerable<TableRow> ReadCsv(Stream file, Encoding encoding, char separator)
     {

@@ -16,6 +16,21 @@ public sealed class BadInputTests(RegistryDatabases databases) : IClassFixture<R
 {
     private static byte[] Text(string csv) => new UTF8Encoding(false).GetBytes(csv);
 
+    /// <summary>A valid workbook of these rows whose sheet is padded to expand 64 MiB at ~1000:1, as the assay refusal tests build it.</summary>
+    private static byte[] Bomb(string csv)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bomb-{Guid.NewGuid():N}.xlsx");
+        try
+        {
+            Assays.AssayFiles.WriteXlsx(path, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (IReadOnlyList<string>)l.Split(',')).ToList(), "xl/worksheets/sheet1.xml", 64 << 20);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static BadInput R(string csv, int row, string column, string reason) => new("registry", () => Text(csv), row, column, reason);
 
     private static BadInput D(string csv, int row, string column, string reason, string label = "v-bad", string user = "central") =>
@@ -43,6 +58,8 @@ public sealed class BadInputTests(RegistryDatabases databases) : IClassFixture<R
         ["a stray quote"] = R(RegistryCsv(Patient(diagnosis: "medullo\"blastoma")), 2, "", "quote"),
         ["a value in a column without a header"] = R(RegistryHeader + ",\n" + Patient() + ",stray\n", 2, "M (no header)", "without a header"),
         ["a damaged workbook"] = new("registry", () => XlsxWriter.FromCsv(RegistryCsv(Patient()))[..300], 0, "", "workbook"),
+        ["a zip-bomb workbook"] = new("registry", () => Bomb(RegistryCsv(Patient())), 0, "", "zip bomb"),
+        ["a zip-bomb workbook of doses"] = new("doses", () => Bomb(DosesCsv(Dose())), 0, "", "zip bomb"),
         ["a missing organ column in a dose file"] = D(DoseHeader.Replace("organ,", "") + "\nBRU-0001,mean,3.2,0.3,TPS,2025-06-01\n", 1, "organ", "required column missing"),
 
         // Registry values.
