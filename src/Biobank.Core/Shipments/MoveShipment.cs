@@ -123,9 +123,12 @@ public sealed class MoveShipment(IDb db, IAudit audit, TimeProvider clock)
 
     // Only the receiver's own tubes are quarantined: a barcode of another site is a scan, not proof the tube travelled,
     // so that site's tube keeps its site, status and position until its owner or a central user resolves the discrepancy.
+    // Nor is a tube taken out of a box that is packed on a shipment of its own (it would leave that box's manifest).
     private const string Quarantine = """
         UPDATE tube SET status = 'quarantined', box_id = NULL, pos_row = NULL, pos_col = NULL, updated_utc = @Now
-        WHERE id = @Id AND site_id = @Site AND status NOT IN ('destroyed', 'consumed')
+        WHERE id = @Id AND site_id = @Site AND status NOT IN ('destroyed', 'consumed', 'in_transit')
+          AND (box_id IS NULL OR box_id NOT IN (SELECT sb.box_id FROM shipment_box sb JOIN shipment o ON o.id = sb.shipment_id
+                                                WHERE o.state IN ('draft', 'packed', 'dispatched')))
         """;
 
     private const string Received = """

@@ -107,4 +107,34 @@ public sealed class WholeBoxShipmentTests
         (await SnapshotAsync(db)).ShouldBe(before);
         (await db.Get<ShipmentQueries>().ByBarcodeAsync(w.Staff, w.Shipment, default))!.State.ShouldBe(ShipmentStates.Packed);
     }
+
+    [Theory, Providers]
+    public async Task Finishing_a_receipt_does_not_quarantine_a_tube_out_of_a_box_packed_on_another_shipment(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var w = await BoxOnDraftAsync(db);
+        var sites = await db.Get<SiteDirectory>().ListAllAsync(default);
+        // An AAR shipment arrives at BRU while BRU's box waits on its own draft; BRU's receiver scans one of that box's tubes.
+        var aarStaff = await LabData.CallerAsync(db, "staff.aar");
+        var aarTech = await LabData.CallerAsync(db, "tech.aar");
+        var incoming = (await LabData.NewAliquotsAsync(db, aarTech, 1))[0];
+        (await db.Get<StoreTube>().ExecuteAsync(aarTech, new StoreCommand(await LabData.NewBoxAsync(db, aarTech), incoming), default)).Ok.ShouldBeTrue();
+        var build = db.Get<BuildShipment>();
+        var toBru = (await build.CreateAsync(aarStaff, sites.Single(s => s.Code == "BRU").Id, default)).Value!;
+        (await build.AddAsync(aarStaff, toBru, incoming, default)).Ok.ShouldBeTrue();
+        (await build.PackAsync(aarStaff, toBru, new PackInput("World Courier", "WC2", 5m, "LOG-2", 1), default)).Ok.ShouldBeTrue();
+        var move = db.Get<MoveShipment>();
+        (await move.DispatchAsync(aarStaff, toBru, default)).Ok.ShouldBeTrue();
+        (await move.ScanAsync(w.Tech, toBru, incoming, false, null, default)).Value!.Outcome.ShouldBe("ok");
+        (await move.ScanAsync(w.Tech, toBru, w.Tubes[1], false, null, default)).Value!.Outcome.ShouldBe("unexpected");
+
+        (await move.FinishReceivingAsync(w.Tech, toBru, true, true, null, default)).Ok.ShouldBeTrue();
+
+        var kept = (await db.Get<TubeQueries>().ByBarcodeAsync(w.Tech, w.Tubes[1], default))!;
+        kept.Status.ShouldBe("in_storage", "it stays in the box its own shipment lists");
+        kept.BoxBarcode.ShouldBe(w.Box);
+        (await build.PackAsync(w.Staff, w.Shipment, new PackInput("World Courier", "WC3", 5m, "LOG-3", 1), default)).Ok.ShouldBeTrue();
+        (await move.DispatchAsync(w.Staff, w.Shipment, default)).Ok.ShouldBeTrue("the box still matches its manifest");
+        (await LabData.ReplayMismatchesAsync(db)).ShouldBeEmpty();
+    }
 }
