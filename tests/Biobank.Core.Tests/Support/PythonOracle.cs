@@ -35,9 +35,12 @@ public static class PythonOracle
     }
 
     /// <summary>Runs the script with the arguments; a non-zero exit fails with what it printed.</summary>
-    public static string Run(string script, params string[] arguments)
+    public static string Run(string script, params string[] arguments) => Run(script, arguments, []);
+
+    /// <summary>Runs the script with the arguments and extra environment variables.</summary>
+    public static string Run(string script, string[] arguments, Dictionary<string, string> environment)
     {
-        var (exit, stdout, stderr) = RunProcess(Interpreter, [ScriptPath(script), .. arguments]);
+        var (exit, stdout, stderr) = RunProcess(Interpreter, [ScriptPath(script), .. arguments], environment);
         if (exit != 0)
         {
             throw new InvalidOperationException($"{script} exited {exit}: {stderr}{stdout}");
@@ -46,7 +49,7 @@ public static class PythonOracle
         return stdout;
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) RunProcess(string file, IEnumerable<string> arguments)
+    private static (int ExitCode, string Stdout, string Stderr) RunProcess(string file, IEnumerable<string> arguments, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -62,6 +65,11 @@ public static class PythonOracle
 
         // numpy's BLAS threads would fight the test host for the two cores; one is plenty here.
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        foreach (var (key, value) in environment ?? [])
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
