@@ -120,6 +120,34 @@ public sealed class CliVerbsTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_README_runs_the_CLI_through_scripts_biobank_which_starts_the_built_program()
+    {
+        var root = BuiltCli.Executable[..BuiltCli.Executable.IndexOf("/src/Biobank.Cli/", StringComparison.Ordinal)];
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
+        readme.ShouldNotContain("--project src/Biobank.Cli", customMessage: "every README example calls scripts/biobank, which builds once");
+        readme.ShouldContain("scripts/biobank create-token");
+
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(root, "scripts", "biobank"), "check"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        foreach (var (key, value) in Sqlite("wrapper.db"))
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, stderr);
+        stdout.ShouldStartWith("database: ok");
+        File.Exists(Path.Combine(_dir, "wrapper.db")).ShouldBeTrue("the wrapper passes the caller's environment to the program");
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private Dictionary<string, string?> Sqlite(string file) => new()
