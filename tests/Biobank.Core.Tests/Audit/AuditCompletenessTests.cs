@@ -202,7 +202,7 @@ public sealed class AuditCompletenessTests
         {
             Directory.Delete(dir, recursive: true);
         }
-        Ok(await db.Get<ReviewAssayRun>().ApproveAsync(biologist, "RUN-WALK", "controls fine", default));
+        Ok(await db.Get<ReviewAssayRun>().ApproveAsync(admin, "RUN-WALK", "controls fine", default));   // a second person reviews
         var analysis = Ok(await db.Get<AssociationAnalysis>().RunAsync(admin, new AnalysisRequest { MinN = 5, ApprovedRunsOnly = false }, default));
         Ok(await db.Get<SavedAnalyses>().SaveAsync(admin, "walk analysis", analysis, default));
     }
