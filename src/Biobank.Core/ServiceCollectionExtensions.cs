@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Analysis.SavedAnalyses>();
 
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton(ApiTokenOptions.FromConfiguration(configuration));
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<AuditQueries>();

@@ -75,6 +75,8 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
         UPDATE app_user SET password_hash = @Hash, security_stamp = @Stamp, failed_count = 0, lockout_until_utc = NULL WHERE id = @Id
         """;
 
+    private const string RevokeTokens = "UPDATE api_token SET revoked_utc = @Now WHERE user_id = @Id AND revoked_utc IS NULL";
+
     private const string RecordFailure = """
         UPDATE app_user SET failed_count = failed_count + 1,
                lockout_until_utc = CASE WHEN failed_count + 1 >= @Max THEN @LockUntil ELSE lockout_until_utc END
@@ -226,8 +228,10 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
             Hash = Hasher.HashPassword(user.UserName, newPassword),
             Stamp = Guid.NewGuid().ToString("N"),
         }, tx, cancellationToken: ct));
+        // A reset answers a leaked or forgotten password: the user's API tokens may have leaked with it, so they stop too.
+        var revoked = await c.ExecuteAsync(new CommandDefinition(RevokeTokens, new { Id = userId, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "app_user", userId.ToString(),
-            Old: new { Password = "(hidden)" }, New: new { Password = "(reset)" }, Reason: "password reset", SiteId: user.SiteId), ct);
+            Old: new { Password = "(hidden)" }, New: new { Password = "(reset)", TokensRevoked = revoked }, Reason: "password reset", SiteId: user.SiteId), ct);
         await tx.CommitAsync(ct);
         return Result<bool>.Success(true);
     }
