@@ -69,6 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AssayResultCounts>();
         services.AddSingleton<DestructionList>();
         services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
+        services.AddSingleton(PrinterOptions.FromConfiguration(configuration));
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();

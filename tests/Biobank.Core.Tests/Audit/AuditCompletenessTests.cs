@@ -152,7 +152,7 @@ public sealed class AuditCompletenessTests
 
         // Printers.
         var printers = db.Get<Printers>();
-        var printer = Ok(await printers.AddAsync(admin, new PrinterInput(bru, "Walk printer", "127.0.0.1"), default));
+        var printer = Ok(await printers.AddAsync(admin, new PrinterInput(bru, "Walk printer", "10.20.30.40"), default));
         Ok(await printers.DeactivateAsync(admin, printer, "replaced", default));
 
         // Shipments: build, pack, dispatch, receive with discrepancies, resolve, reconcile.
