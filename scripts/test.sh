@@ -14,11 +14,20 @@ command -v pdftotext >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 command -v sqlite3 >/dev/null 2>&1 || need_pkgs+=(sqlite3)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
+# The statistics oracle: Debian's SciPy and statsmodels, seen by /usr/bin/python3.
+/usr/bin/python3 -c "import scipy, statsmodels, pandas" >/dev/null 2>&1 || need_pkgs+=(python3-scipy python3-statsmodels python3-pandas)
+# The ZPL oracle (tests/tools/zpl-render) runs on Node.js.
+{ command -v node && command -v npm; } >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Installing test tools: ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null || echo "warning: could not install ${need_pkgs[*]}; tests that need them will say so"
+fi
+
+# Zebrash, the ZPL renderer the label tests check our ZPL with, at the version the lock file pins.
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/tools/zpl-render/node_modules/zpl-renderer-js ]; then
+  npm ci --prefix tests/tools/zpl-render --no-audit --no-fund >/dev/null || echo "warning: npm ci in tests/tools/zpl-render failed; the ZPL oracle test will say so"
 fi
 
 # Throw-away PostgreSQL on loopback (PostgreSQL refuses to run as root: run it as 'postgres').

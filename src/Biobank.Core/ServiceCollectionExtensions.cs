@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Analysis.SavedAnalyses>();
 
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton(ApiTokenOptions.FromConfiguration(configuration));
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<AuditQueries>();
@@ -68,6 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AssayResultCounts>();
         services.AddSingleton<DestructionList>();
         services.AddSingleton<IDemoSeedPart, RegistryDemoData>();
+        services.AddSingleton(PrinterOptions.FromConfiguration(configuration));
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();

@@ -56,6 +56,7 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
     private const string ByName = SelectUser + " WHERE lower(u.user_name) = lower(@UserName)";
     private const string ById = SelectUser + " WHERE u.id = @Id";
     private const string HashById = "SELECT password_hash FROM app_user WHERE id = @Id";
+    private const string LockoutById = "SELECT failed_count AS FailedCount, lockout_until_utc AS LockoutUntilUtc FROM app_user WHERE id = @Id";
     private const string List = SelectUser + " WHERE (@AllSites OR u.site_id = @ScopeSiteId) ORDER BY lower(u.user_name)";
 
     private const string Insert = """
@@ -73,6 +74,8 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
     private const string SetPassword = """
         UPDATE app_user SET password_hash = @Hash, security_stamp = @Stamp, failed_count = 0, lockout_until_utc = NULL WHERE id = @Id
         """;
+
+    private const string RevokeTokens = "UPDATE api_token SET revoked_utc = @Now WHERE user_id = @Id AND revoked_utc IS NULL";
 
     private const string RecordFailure = """
         UPDATE app_user SET failed_count = failed_count + 1,
@@ -225,8 +228,10 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
             Hash = Hasher.HashPassword(user.UserName, newPassword),
             Stamp = Guid.NewGuid().ToString("N"),
         }, tx, cancellationToken: ct));
+        // A reset answers a leaked or forgotten password: the user's API tokens may have leaked with it, so they stop too.
+        var revoked = await c.ExecuteAsync(new CommandDefinition(RevokeTokens, new { Id = userId, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
         await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Update, "app_user", userId.ToString(),
-            Old: new { Password = "(hidden)" }, New: new { Password = "(reset)" }, Reason: "password reset", SiteId: user.SiteId), ct);
+            Old: new { Password = "(hidden)" }, New: new { Password = "(reset)", TokensRevoked = revoked }, Reason: "password reset", SiteId: user.SiteId), ct);
         await tx.CommitAsync(ct);
         return Result<bool>.Success(true);
     }
@@ -246,6 +251,11 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
             await tx.CommitAsync(ct);
             return new SignInResult(SignInOutcome.Failed, null, "The user name or password is wrong.");
         }
+        // The failure count and lockout are read again inside the transaction, holding the user's row until commit:
+        // read before it (as they were), parallel wrong passwords on PostgreSQL all saw "not locked" and were all tried.
+        var counts = await c.QuerySingleAsync<LockoutRow>(new CommandDefinition(
+            LockoutById + db.Dialect.LockRows, new { user.Id }, tx, cancellationToken: ct));
+        user = user with { FailedCount = counts.FailedCount, LockoutUntilUtc = counts.LockoutUntilUtc };
         if (user.LockoutUntilUtc is { } until && until > now)
         {
             await Fail(c, tx, user.UserName, user.SiteId, "locked out", ct);
@@ -286,6 +296,12 @@ public sealed class UserAccounts(IDb db, IAudit audit, TimeProvider clock)
 
     private Task Fail(DbConnection c, DbTransaction tx, string userName, long? siteId, string why, CancellationToken ct) =>
         audit.WriteAsync(c, tx, userName, new AuditEntry(AuditActions.SignInFailed, "app_user", userName, Reason: why, SiteId: siteId), ct);
+
+    private sealed record LockoutRow
+    {
+        public int FailedCount { get; init; }
+        public DateTime? LockoutUntilUtc { get; init; }
+    }
 
     private static class DummyHash
     {

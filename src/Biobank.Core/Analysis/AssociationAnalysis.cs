@@ -82,7 +82,8 @@ public sealed record AnalysisOutcome(
 public sealed class AssociationAnalysis(IDb db)
 {
     // 2: the fingerprint hashes the responses biomarker by biomarker (version 1 went patient by patient).
-    public const string SoftwareVersion = "biobank-analysis/2";
+    // 3: a change between timepoints is rounded to 12 significant digits (ResponseChange), so equal changes tie.
+    public const string SoftwareVersion = "biobank-analysis/3";
 
     private const string Version = """
         SELECT id AS Id, label AS Label FROM dose_version
@@ -465,7 +466,7 @@ public sealed class AssociationAnalysis(IDb db)
                 var first = _first;
                 for (var i = 0; i < first.Length; i++)
                 {
-                    first[i] = second[i] - first[i];
+                    first[i] = ResponseChange.Between(first[i], second[i]);
                 }
             }
         }

@@ -238,7 +238,7 @@ public sealed class ReviewAssayRun(IDb db, IAudit audit, TimeProvider clock, Ass
         WHERE run_code = @RunCode AND status = 'imported'
         """;
 
-    private const string Head = "SELECT id AS Id, status AS Status, lab_site_id AS LabSiteId FROM assay_run WHERE run_code = @RunCode";
+    private const string Head = "SELECT id AS Id, status AS Status, lab_site_id AS LabSiteId, created_by AS CreatedBy FROM assay_run WHERE run_code = @RunCode";
 
     public Task<Result<AssayRunView>> ApproveAsync(Caller caller, string runCode, string? note, CancellationToken ct) =>
         DecideAsync(caller, runCode, RunStatuses.Approved, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), ct);
@@ -262,9 +262,16 @@ public sealed class ReviewAssayRun(IDb db, IAudit audit, TimeProvider clock, Ass
         {
             await using var tx = await db.BeginWriteAsync(c, ct);
             var head = await c.QuerySingleOrDefaultAsync<RunHead>(new CommandDefinition(Head, new { RunCode = runCode }, tx, cancellationToken: ct));
-            if (head is null)
+            // A run of a named lab is reviewed by that lab's users or a central user: to another site's user it does not
+            // exist. A run with no lab named (the web page and the CLI name none) is the consortium's, for any biologist.
+            if (head is null || (head.LabSiteId is { } lab && !caller.CanSee(lab)))
             {
                 return Result<AssayRunView>.NotFound($"No run {runCode}.", "RunCode");
+            }
+            // Part 11 review: the decision is a second person's, never the importer's own.
+            if (string.Equals(head.CreatedBy, caller.UserName, StringComparison.Ordinal))
+            {
+                return new Problem($"You imported run {runCode}: its review is a second person's.", "RunCode", ProblemKind.Forbidden);
             }
             var changed = await c.ExecuteAsync(new CommandDefinition(Decide, new
             {
@@ -286,5 +293,6 @@ public sealed class ReviewAssayRun(IDb db, IAudit audit, TimeProvider clock, Ass
         public long Id { get; init; }
         public string Status { get; init; } = "";
         public long? LabSiteId { get; init; }
+        public string CreatedBy { get; init; } = "";
     }
 }

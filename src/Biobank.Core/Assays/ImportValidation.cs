@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Biobank.Core.Common;
 using Biobank.Core.Samples;
@@ -149,7 +150,7 @@ public sealed partial class ImportAssay
             {
                 if (AssayText.Refuse(header[i]) is { } why)
                 {
-                    _problems.Add(1, $"column {i + 1}", Show(header[i]), why);
+                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(header[i]), why);
                     headerOk = false;
                 }
             }
@@ -391,7 +392,7 @@ public sealed partial class ImportAssay
                 var match = WideHeaderCell().Match(cell);
                 if (cell.Length == 0 || !match.Success)
                 {
-                    _problems.Add(1, $"column {i + 1}", Show(cell), cell.Length == 0 ? "an empty column header: every column names its analyte" : "not an analyte header: write 'P05231' or 'IL6 (pg/mL)'");
+                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(cell), cell.Length == 0 ? "an empty column header: every column names its analyte" : "not an analyte header: write 'P05231' or 'IL6 (pg/mL)'");
                     ok = false;
                     continue;
                 }
@@ -495,13 +496,13 @@ public sealed partial class ImportAssay
                 var sampleId = header[i];
                 if (sampleId.Length == 0)
                 {
-                    _problems.Add(1, $"column {i + 1}", "", "an empty column header: every column names its aliquot");
+                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), "", "an empty column header: every column names its aliquot");
                     ok = false;
                     continue;
                 }
                 if (seen.TryGetValue(sampleId, out var first))
                 {
-                    _problems.Add(1, $"column {i + 1}", Show(sampleId), $"this sample has two columns ({first + 1} and {i + 1})");
+                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(sampleId), $"this sample has two columns ({first + 1} and {i + 1})");
                     ok = false;
                     continue;
                 }
@@ -511,7 +512,7 @@ public sealed partial class ImportAssay
                     columns[i] = -2 - ControlIndex(sampleId, null);
                     continue;
                 }
-                var tube = await ResolveTubeAsync(1, $"column {i + 1}", sampleId, ct);
+                var tube = await ResolveTubeAsync(1, (i + 1).ToString(CultureInfo.InvariantCulture), sampleId, ct);
                 if (tube < 0)
                 {
                     ok = false;
@@ -587,7 +588,7 @@ public sealed partial class ImportAssay
                 if (!expected.Contains(name, StringComparer.Ordinal))
                 {
                     var near = expected.FirstOrDefault(e => string.Equals(e, name, StringComparison.OrdinalIgnoreCase));
-                    _problems.Add(1, $"column {i + 1}", Show(name), near is not null
+                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(name), near is not null
                         ? $"the column must be written {near} exactly"
                         : $"not a column of the {formatName} format, whose header is exactly {string.Join(",", expected)}");
                     ok = false;

@@ -52,15 +52,44 @@ public sealed class Backup(IDb db, DatabaseOptions options)
             }
             await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             await source.OpenAsync(ct);
-            await using var dest = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
-            await dest.OpenAsync(ct);
-            source.BackupDatabase(dest);
+            await RefuseUnlessOurBackupAsync(source, full, ct);
+            try
+            {
+                await using var dest = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
+                await dest.OpenAsync(ct);
+                source.BackupDatabase(dest);
+            }
+            catch (SqliteException e)
+            {
+                // Nothing half-restored stays behind: the target was new and empty.
+                SqliteConnection.ClearAllPools();
+                File.Delete(target);
+                throw new InvalidOperationException($"{full} could not be restored: {e.Message}", e);
+            }
         }
         else
         {
             await db.Dialect.EnsureDatabaseExistsAsync(ct);
             var b = new NpgsqlConnectionStringBuilder(options.ConnectionString);
             await RunAsync("pg_restore", $"--no-owner --exit-on-error --dbname {b.Database} --host {b.Host} --port {b.Port} --username {b.Username} \"{full}\"", b.Password, ct);
+        }
+    }
+
+    /// <summary>A file that is not a SQLite database, or one without our migration journal, is named and refused before anything is written.</summary>
+    private static async Task RefuseUnlessOurBackupAsync(SqliteConnection source, string file, CancellationToken ct)
+    {
+        try
+        {
+            var journal = await source.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", cancellationToken: ct));
+            if (journal == 0)
+            {
+                throw new InvalidOperationException($"{file} is a SQLite database but not a Biobank backup (it has no schema_migrations table).");
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"{file} is not a Biobank backup: {e.Message}", e);
         }
     }
 

@@ -28,6 +28,12 @@ public interface ISqlDialect
     string ILike { get; }
 
     /// <summary>
+    /// Appended to a SELECT inside a write transaction to hold the rows read until commit: PostgreSQL's FOR UPDATE;
+    /// nothing on SQLite, whose write transaction already holds the whole database's write lock.
+    /// </summary>
+    string LockRows { get; }
+
+    /// <summary>
     /// "<paramref name="column"/> is one of the list in <paramref name="parameter"/>": Dapper expands
     /// <c>IN @list</c> for SQLite, but hands Npgsql the list as one array parameter, which needs <c>= ANY(@list)</c>.
     /// </summary>

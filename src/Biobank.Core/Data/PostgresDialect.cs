@@ -24,6 +24,8 @@ public sealed class PostgresDialect : ISqlDialect
 
     public string ILike => "ILIKE";
 
+    public string LockRows => " FOR UPDATE";
+
     public string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
     public string TableExists => "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @Table";

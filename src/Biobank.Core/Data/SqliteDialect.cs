@@ -42,6 +42,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string ILike => "LIKE";
 
+    public string LockRows => "";
+
     public string InList(string column, string parameter) => $"{column} IN {parameter}";
 
     public string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @Table";

@@ -25,11 +25,29 @@ public sealed record PrinterRow
 public sealed record PrinterInput(long SiteId, string Name, string Host, int Port = Printers.DefaultPort, int Dpi = 203);
 
 /// <summary>
+/// Setting Biobank:AllowLocalPrinters (false by default): whether a printer may be a loopback or link-local address.
+/// Such an address reaches the server itself or its cloud metadata service (169.254.169.254), not a printer on the
+/// bench, so an administrator's printer form must not be a way to make the server talk to them.
+/// </summary>
+public sealed record PrinterOptions(bool AllowLocalHosts)
+{
+    public const string Setting = "Biobank:AllowLocalPrinters";
+
+    public static PrinterOptions FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration config)
+    {
+        var raw = config[Setting];
+        return string.IsNullOrWhiteSpace(raw)
+            ? new PrinterOptions(false)
+            : bool.TryParse(raw, out var allow) ? new PrinterOptions(allow) : throw new Data.ConfigurationException($"Setting {Setting} must be true or false, not '{raw}'.");
+    }
+}
+
+/// <summary>
 /// The label printers of each site: Zebra thermal printers that take ZPL raw on a TCP port. A site's
 /// staff print only to their own site's printers; a printer is deactivated, never deleted, so the audit
 /// trail's "printed on X" keeps meaning something.
 /// </summary>
-public sealed class Printers(IDb db, IAudit audit, TimeProvider clock)
+public sealed class Printers(IDb db, IAudit audit, TimeProvider clock, PrinterOptions options)
 {
     public const int DefaultPort = 9100;
 
@@ -104,6 +122,10 @@ public sealed class Printers(IDb db, IAudit audit, TimeProvider clock)
         {
             return problem;
         }
+        if (!options.AllowLocalHosts && IsLocalName(input.Host.Trim()))
+        {
+            return Result<long>.Invalid(LocalRefused, "Host");
+        }
         var row = new { input.SiteId, Name = input.Name.Trim(), Host = input.Host.Trim(), input.Port, input.Dpi, Active = true, Now = clock.GetUtcNow().UtcDateTime };
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
@@ -148,6 +170,32 @@ public sealed class Printers(IDb db, IAudit audit, TimeProvider clock)
             Old: new { Active = true }, New: new { Active = false }, Reason: string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), SiteId: printer.SiteId), ct);
         await tx.CommitAsync(ct);
         return Result<bool>.Success(true);
+    }
+
+    public const string LocalRefused = "Host: a loopback or link-local address reaches this server itself (or its cloud's metadata service), " +
+        "not a printer. Give the printer's own address; an operator can allow local printers with the setting " + PrinterOptions.Setting + ".";
+
+    public bool AllowsLocalHosts => options.AllowLocalHosts;
+
+    /// <summary>A host written as a loopback or link-local address, or as localhost.</summary>
+    public static bool IsLocalName(string host) =>
+        System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip)
+            ? IsLocalAddress(ip)
+            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Loopback (127/8, ::1), link-local (169.254/16, fe80::/10) or unspecified (0.0.0.0, ::), IPv4-mapped included.</summary>
+    public static bool IsLocalAddress(System.Net.IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            ip = ip.MapToIPv4();
+        }
+        if (System.Net.IPAddress.IsLoopback(ip) || ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any) || ip.IsIPv6LinkLocal)
+        {
+            return true;
+        }
+        var b = ip.GetAddressBytes();
+        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && b[0] == 169 && b[1] == 254;
     }
 
     private static bool IsHost(string? host)

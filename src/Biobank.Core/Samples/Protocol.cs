@@ -91,11 +91,17 @@ public sealed class Protocol(IDb db, IAudit audit)
         return (await c.QueryAsync<AliquotPlan>(new CommandDefinition(Plans, cancellationToken: ct))).AsList();
     }
 
+    private const string CentralOnly = "Only a central administrator changes the study protocol: it is the same for every site of the consortium.";
+
+    // The protocol (timepoints, sample types, aliquoting plans) is consortium-wide: a site's administrator changing it
+    // would change every other site's collections, so only an administrator of no site (central) may.
+    private static bool MayChange(Caller caller) => caller.IsAdmin && caller.AllSites;
+
     public async Task<Result<long>> AddTimepointAsync(Caller caller, Timepoint t, CancellationToken ct)
     {
-        if (!caller.IsAdmin)
+        if (!MayChange(caller))
         {
-            return Result<long>.Fail(new Problem("Only administrators change the study protocol.", null, ProblemKind.Forbidden));
+            return Result<long>.Fail(new Problem(CentralOnly, null, ProblemKind.Forbidden));
         }
         if (string.IsNullOrWhiteSpace(t.Code) || t.Code.Length > 20 || !t.Code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-'))
         {
@@ -110,9 +116,9 @@ public sealed class Protocol(IDb db, IAudit audit)
 
     public async Task<Result<long>> AddSampleTypeAsync(Caller caller, SampleType t, CancellationToken ct)
     {
-        if (!caller.IsAdmin)
+        if (!MayChange(caller))
         {
-            return Result<long>.Fail(new Problem("Only administrators change the study protocol.", null, ProblemKind.Forbidden));
+            return Result<long>.Fail(new Problem(CentralOnly, null, ProblemKind.Forbidden));
         }
         if (string.IsNullOrWhiteSpace(t.Code) || t.Code.Length > 20)
         {
@@ -152,9 +158,9 @@ public sealed class Protocol(IDb db, IAudit audit)
 
     public async Task<Result<long>> SetPlanAsync(Caller caller, long primaryTypeId, long aliquotTypeId, int count, decimal volumeUl, CancellationToken ct)
     {
-        if (!caller.IsAdmin)
+        if (!MayChange(caller))
         {
-            return Result<long>.Fail(new Problem("Only administrators change the study protocol.", null, ProblemKind.Forbidden));
+            return Result<long>.Fail(new Problem(CentralOnly, null, ProblemKind.Forbidden));
         }
         var types = await SampleTypesAsync(ct);
         if (types.FirstOrDefault(t => t.Id == primaryTypeId) is not { Kind: "primary" })
@@ -180,9 +186,9 @@ public sealed class Protocol(IDb db, IAudit audit)
 
     public async Task<Result<bool>> RemovePlanAsync(Caller caller, long planId, CancellationToken ct)
     {
-        if (!caller.IsAdmin)
+        if (!MayChange(caller))
         {
-            return Result<bool>.Fail(new Problem("Only administrators change the study protocol.", null, ProblemKind.Forbidden));
+            return Result<bool>.Fail(new Problem(CentralOnly, null, ProblemKind.Forbidden));
         }
         var before = (await PlansAsync(ct)).FirstOrDefault(p => p.Id == planId);
         if (before is null)

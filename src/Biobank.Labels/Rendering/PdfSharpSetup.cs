@@ -1,9 +1,8 @@
-using PdfSharp;
 using PdfSharp.Fonts;
 
 namespace Biobank.Labels.Rendering;
 
-/// <summary>PDFsharp's process-wide settings, made once: the AGPL licence (this project is AGPL-3.0-or-later) and our font resolver.</summary>
+/// <summary>PDFsharp's process-wide settings, made once: our font resolver. PDFsharp 6.2.4 (MIT) needs no licence call.</summary>
 public static class PdfSharpSetup
 {
     private static readonly Lock Gate = new();
@@ -19,7 +18,6 @@ public static class PdfSharpSetup
                 return;
             }
 
-            PdfSharpLicense.SetAgplLicense();
             GlobalFontSettings.FontResolver ??= resolver ?? new LabelFontResolver();
             done = true;
         }

@@ -43,6 +43,7 @@ public static class WebSetup
         services.AddBiobankCore(config);
         services.AddBiobankLabels(config);
         services.AddSingleton<DemoState>();
+        services.AddSingleton<FailedTokenThrottle>();
         services.AddBiobankJobs(config);
         services.AddDataProtection().SetApplicationName("Biobank");
         services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -77,8 +78,9 @@ public static class WebSetup
 
         var idle = TimeSpan.FromMinutes(config.GetValue("Biobank:IdleTimeoutMinutes", 30));
         services.AddAuthentication(SmartScheme)
+            // A bearer token is an API credential: under /api/ only; on a page the cookie decides, as for a browser.
             .AddPolicyScheme(SmartScheme, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                BearerTokenHandler.IsApi(ctx.Request) && ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? BearerTokenHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -144,7 +146,8 @@ public static class WebSetup
             o.AddPolicy("sign-in", ctx => HttpMethods.IsGet(ctx.Request.Method) ? RateLimitPartition.GetNoLimiter("get") : RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = config.GetValue("Biobank:SignInPerMinute", 20), Window = TimeSpan.FromMinutes(1) }));
-            // API: per token (or address), generous enough for a scanner burst, not for a brute-force loop.
+            // API: per token (or address), generous enough for a scanner burst. Guessing tokens is slowed by
+            // FailedTokenThrottle, per address: a random token per request would get a fresh bucket here.
             o.AddPolicy("api", ctx => RateLimitPartition.GetTokenBucketLimiter(
                 ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new TokenBucketRateLimiterOptions

@@ -119,6 +119,11 @@ public sealed class LabelPrinting(LabelTemplates templates, LabelPreview preview
 
         if (printer is not null)
         {
+            // The name may resolve to the server itself even when it was not written as such (or came to since).
+            if (!printers.AllowsLocalHosts && await ResolvesLocallyAsync(printer.Host, ct))
+            {
+                return Result<PrintOutcome>.Fail(new Problem(Printers.LocalRefused, "PrinterId", ProblemKind.Invalid));
+            }
             try
             {
                 await zpl.SendAsync(new PrinterEndpoint(printer.Name, printer.Host, printer.Port), bytes, ct);
@@ -142,6 +147,22 @@ public sealed class LabelPrinting(LabelTemplates templates, LabelPreview preview
                 $"labels-{template.Name}-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}.{request.Output}")
             : null;
         return Result<PrintOutcome>.Success(new PrintOutcome(set.Labels.Count, reprints, file, printer?.Name));
+    }
+
+    private static async Task<bool> ResolvesLocallyAsync(string host, CancellationToken ct)
+    {
+        if (Printers.IsLocalName(host))
+        {
+            return true;
+        }
+        try
+        {
+            return (await System.Net.Dns.GetHostAddressesAsync(host, ct)).Any(Printers.IsLocalAddress);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;   // an unknown name: the printer's own "cannot connect" answer says so
+        }
     }
 
     private static Problem Explain(LabelSet set, LabelDataException e)

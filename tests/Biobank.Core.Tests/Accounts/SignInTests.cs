@@ -34,6 +34,21 @@ public sealed class SignInTests
     }
 
     [Theory, Providers]
+    public async Task Parallel_wrong_passwords_are_tried_no_more_often_than_the_lockout_allows(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await db.Get<DemoSeeder>().SeedAsync(new DemoOptions(Patients: 2), default);
+        var accounts = db.Get<UserAccounts>();
+        // Twenty wrong guesses at once: the five that are checked lock the account, the other fifteen are not checked.
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => accounts.SignInAsync("tech.bru", $"wrong-password-{i:00}", default))));
+        results.Count(r => r.Outcome == SignInOutcome.Failed).ShouldBe(PasswordPolicy.MaxFailedAttempts - 1);
+        results.Count(r => r.Outcome == SignInOutcome.LockedOut).ShouldBe(20 - (PasswordPolicy.MaxFailedAttempts - 1));
+        await using var c = await db.Db.OpenAsync(default);
+        (await c.ExecuteScalarAsync<long>("SELECT failed_count FROM app_user WHERE user_name = 'tech.bru'")).ShouldBe(PasswordPolicy.MaxFailedAttempts);
+        (await accounts.SignInAsync("tech.bru", Password, default)).Outcome.ShouldBe(SignInOutcome.LockedOut);
+    }
+
+    [Theory, Providers]
     public async Task A_disabled_user_cannot_sign_in_and_their_tokens_stop_working(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);

@@ -46,16 +46,35 @@ public sealed class AssayRunTests
         var review = w.Db.Get<ReviewAssayRun>();
         var tech = await LabData.CallerAsync(w.Db, "tech.bru");
         (await review.ApproveAsync(tech, "RUN-REVIEW", null, default)).Problem!.Kind.ShouldBe(ProblemKind.Forbidden);
-        (await review.RejectAsync(w.Biologist, "RUN-REVIEW", " ", default)).Problem!.Field.ShouldBe("Reason");
-        var approved = await review.ApproveAsync(w.Biologist, "RUN-REVIEW", "controls fine", default);
+        var reviewer = await LabData.CallerAsync(w.Db, "bio.bru");
+        (await review.RejectAsync(reviewer, "RUN-REVIEW", " ", default)).Problem!.Field.ShouldBe("Reason");
+        var approved = await review.ApproveAsync(reviewer, "RUN-REVIEW", "controls fine", default);
         approved.Value!.Status.ShouldBe(RunStatuses.Approved);
-        approved.Value.ReviewedBy.ShouldBe("biologist");
-        (await review.RejectAsync(w.Biologist, "RUN-REVIEW", "too late", default)).Problem!.Kind.ShouldBe(ProblemKind.Conflict);
-        (await review.ApproveAsync(w.Biologist, "NO-SUCH-RUN", null, default)).Problem!.Kind.ShouldBe(ProblemKind.NotFound);
+        approved.Value.ReviewedBy.ShouldBe("bio.bru");
+        (await review.RejectAsync(reviewer, "RUN-REVIEW", "too late", default)).Problem!.Kind.ShouldBe(ProblemKind.Conflict);
+        (await review.ApproveAsync(reviewer, "NO-SUCH-RUN", null, default)).Problem!.Kind.ShouldBe(ProblemKind.NotFound);
         await using var c = await w.Db.Db.OpenAsync(default);
         (await c.ExecuteScalarAsync<string>("SELECT new_values FROM audit_log WHERE table_name = 'assay_run' AND action = 'update'"))!.ShouldContain("approved");
         var more = await w.ImportAsync(await AssayFiles.WriteAsync(w.Dir, "two.csv", AssayFiles.Npx([w.Aliquots[1]], control: false)), AssayFileFormat.Npx, "RUN-REVIEW");
         more.Problems.Single().Reason.ShouldContain("is approved: its results are final");
+    }
+
+    [Theory, Providers]
+    public async Task The_importer_cannot_approve_their_own_run_and_another_labs_user_finds_no_run(string provider)
+    {
+        await using var w = await AssayWorld.CreateAsync(provider);
+        var path = await AssayFiles.WriteAsync(w.Dir, "own.csv", AssayFiles.Npx([w.Aliquots[0]], control: false));
+        (await w.ImportAsync(path, AssayFileFormat.Npx, "RUN-OWN", cmd => cmd with { LabSiteCode = "BRU" })).Ok.ShouldBeTrue();
+        var review = w.Db.Get<ReviewAssayRun>();
+        var own = await review.ApproveAsync(w.Biologist, "RUN-OWN", "looks fine to me", default);
+        own.Problem!.Kind.ShouldBe(ProblemKind.Forbidden);
+        own.Problem.Message.ShouldContain("second person");
+        (await review.RejectAsync(w.Biologist, "RUN-OWN", "mine", default)).Problem!.Kind.ShouldBe(ProblemKind.Forbidden);
+        // The run is lab BRU's: LYO's biologist is told it does not exist, BRU's reviews it.
+        (await review.ApproveAsync(await LabData.CallerAsync(w.Db, "bio.lyo"), "RUN-OWN", null, default)).Problem!.Kind.ShouldBe(ProblemKind.NotFound);
+        (await review.ApproveAsync(await LabData.CallerAsync(w.Db, "bio.bru"), "RUN-OWN", null, default)).Value!.ReviewedBy.ShouldBe("bio.bru");
+        await using var c = await w.Db.Db.OpenAsync(default);
+        (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE table_name = 'assay_run' AND action = 'update'")).ShouldBe(1);
     }
 
     [Theory, Providers]

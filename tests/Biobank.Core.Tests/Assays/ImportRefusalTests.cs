@@ -42,9 +42,9 @@ public sealed class ImportRefusalTests(AssayWorlds worlds) : IClassFixture<Assay
         new("tab-separated NPX", Text("tab.tsv", w => $"{H}\n{Row(w.Aliquots[0])}\n".Replace(',', '\t')), 1, "header", "tab-separated"),
         new("pipe-separated NPX", Text("pipe.csv", w => $"{H}\n{Row(w.Aliquots[0])}\n".Replace(',', '|')), 1, "header", "the header is one column"),
         new("missing column", Text("missing.csv", w => $"{H.Replace(",LOD", "", StringComparison.Ordinal)}\n{Row(w.Aliquots[0]).Replace(",0.5,", ",", StringComparison.Ordinal)}\n"), 1, "LOD", "the column LOD is missing"),
-        new("extra column", Text("extra.csv", w => $"{H},Comment\n{Row(w.Aliquots[0])},ok\n"), 1, "column 13", "not a column of the NPX format"),
-        new("renamed column", Text("renamed.csv", w => $"{H.Replace("SampleID", "Sample_ID", StringComparison.Ordinal)}\n{Row(w.Aliquots[0])}\n"), 1, "column 1", "not a column of the NPX format"),
-        new("column in the wrong case", Text("case.csv", w => $"{H.Replace("SampleID", "sampleid", StringComparison.Ordinal)}\n{Row(w.Aliquots[0])}\n"), 1, "column 1", "must be written SampleID exactly"),
+        new("extra column", Text("extra.csv", w => $"{H},Comment\n{Row(w.Aliquots[0])},ok\n"), 1, "13", "not a column of the NPX format"),
+        new("renamed column", Text("renamed.csv", w => $"{H.Replace("SampleID", "Sample_ID", StringComparison.Ordinal)}\n{Row(w.Aliquots[0])}\n"), 1, "1", "not a column of the NPX format"),
+        new("column in the wrong case", Text("case.csv", w => $"{H.Replace("SampleID", "sampleid", StringComparison.Ordinal)}\n{Row(w.Aliquots[0])}\n"), 1, "1", "must be written SampleID exactly"),
         new("duplicate header", Text("duplicate-header.csv", w => $"{H},NPX\n{Row(w.Aliquots[0])},1.5\n"), 1, "NPX", "appears twice (columns 12 and 13)"),
         new("decimal comma in a comma file", OneValue("decimal-comma.csv", "1,5"), 2, "line", "an unquoted delimiter inside a value"),
         new("quoted decimal comma in a comma file", OneValue("quoted-comma.csv", "\"1,5\""), 2, "NPX", "a decimal comma in a comma-separated file"),
@@ -111,7 +111,7 @@ public sealed class ImportRefusalTests(AssayWorlds worlds) : IClassFixture<Assay
         new("wide analyte twice", Text("wide-twice.csv", w => $"Barcode,P05231,IL6\n{w.Aliquots[0]},1.5,1.6\n"), 1, "IL6", "has two columns",
             AssayFileFormat.Wide, c => c with { PlatformCode = "ELISA" }),
         new("counts negative", Text("counts-negative.csv", w => $"miRNA,{w.Aliquots[0]}\nhsa-miR-21-5p,-3\n"), 2, FirstAliquot, "cannot be negative", AssayFileFormat.Counts),
-        new("counts unknown sample column", Text("counts-unknown.csv", w => $"miRNA,{w.Aliquots[0]},NOSUCHTUBE1\nhsa-miR-21-5p,3,4\n"), 1, "column 3", "no aliquot has this barcode",
+        new("counts unknown sample column", Text("counts-unknown.csv", w => $"miRNA,{w.Aliquots[0]},NOSUCHTUBE1\nhsa-miR-21-5p,3,4\n"), 1, "3", "no aliquot has this barcode",
             AssayFileFormat.Counts),
     ];
 
@@ -138,6 +138,7 @@ public sealed class ImportRefusalTests(AssayWorlds worlds) : IClassFixture<Assay
         outcome.Problems.ShouldContain(p => p.Row == k.Row && p.Column == column && p.Reason.Contains(k.Reason, StringComparison.Ordinal),
             $"expected row {k.Row}, column {column}: …{k.Reason}…; got\n{lines}");
         outcome.ProblemCount.ShouldBe(outcome.Problems.Count);
+        lines.ShouldNotContain("column column", Shouldly.Case.Insensitive, "a problem names its column once: row 1, column 8: …");
         (await Footprint.TakeAsync(w.Db)).ShouldBe(before, "a refused file writes nothing");
     }
 

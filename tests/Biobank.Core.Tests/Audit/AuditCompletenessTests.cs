@@ -152,7 +152,7 @@ public sealed class AuditCompletenessTests
 
         // Printers.
         var printers = db.Get<Printers>();
-        var printer = Ok(await printers.AddAsync(admin, new PrinterInput(bru, "Walk printer", "127.0.0.1"), default));
+        var printer = Ok(await printers.AddAsync(admin, new PrinterInput(bru, "Walk printer", "10.20.30.40"), default));
         Ok(await printers.DeactivateAsync(admin, printer, "replaced", default));
 
         // Shipments: build, pack, dispatch, receive with discrepancies, resolve, reconcile.
@@ -203,7 +203,7 @@ public sealed class AuditCompletenessTests
         {
             Directory.Delete(dir, recursive: true);
         }
-        Ok(await db.Get<ReviewAssayRun>().ApproveAsync(biologist, "RUN-WALK", "controls fine", default));
+        Ok(await db.Get<ReviewAssayRun>().ApproveAsync(admin, "RUN-WALK", "controls fine", default));   // a second person reviews
         var analysis = Ok(await db.Get<AssociationAnalysis>().RunAsync(admin, new AnalysisRequest { MinN = 5, ApprovedRunsOnly = false }, default));
         Ok(await db.Get<SavedAnalyses>().SaveAsync(admin, "walk analysis", analysis, default));
     }

@@ -55,6 +55,22 @@ public sealed class ProtocolPageTests(BiobankWebFactory app) : IClassFixture<Bio
     }
 
     [Fact]
+    public async Task A_site_administrator_cannot_change_the_consortium_wide_protocol()
+    {
+        var client = await app.SignInAsync("admin.bru");
+        var before = (await app.Get<Protocol>().TimepointsAsync(default)).Count;
+        var response = await BiobankWebFactory.PostFormAsync(client, "/Admin/Protocol",
+            new() { ["NewTimepoint.Code"] = "M48", ["NewTimepoint.Name"] = "48 months", ["NewTimepoint.SortOrder"] = "8" }, "#add-timepoint");
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Headers.Location!.OriginalString.ShouldContain("/Account/AccessDenied");
+        (await app.Get<Protocol>().TimepointsAsync(default)).Count.ShouldBe(before);
+        var plans = await app.Get<Protocol>().PlansAsync(default);
+        (await app.Get<Protocol>().RemovePlanAsync((await app.Get<Biobank.Core.Accounts.UserAccounts>().FindByNameAsync("admin.bru", default))!.ToCaller(), plans[0].Id, default))
+            .Problem!.Message.ShouldContain("central administrator");
+        (await app.Get<Protocol>().PlansAsync(default)).Count.ShouldBe(plans.Count);
+    }
+
+    [Fact]
     public async Task A_bad_sprec_code_and_a_duplicate_code_are_refused_with_the_use_cases_words()
     {
         var client = await app.SignInAsync("admin");

@@ -3,6 +3,8 @@ using Biobank.Cli;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.Extensions.Configuration;
 
+using Biobank.Web.Tests.Support;
+
 namespace Biobank.Web.Tests.Analysis;
 
 /// <summary>
@@ -22,10 +24,10 @@ public sealed class AssociateCliTests
         }).Build();
         var o = new StringWriter();
         var e = new StringWriter();
-        (await CliApp.RunAsync(["seed-demo"], o, e, settings)).ShouldBe(0, e.ToString());
+        (await BuiltCli.RunAsync(["seed-demo"], o, e, settings)).ShouldBe(0, e.ToString());
         var results = Path.Combine(dir, "results.csv");
         var data = Path.Combine(dir, "data.csv");
-        var exit = await CliApp.RunAsync(["associate", "--biomarkers", "all", "--response", "change:BASELINE:M3", "--dose", "heart:mean",
+        var exit = await BuiltCli.RunAsync(["associate", "--biomarkers", "all", "--response", "change:BASELINE:M3", "--dose", "heart:mean",
             "--covariates", "age,sex,modality", "--out", results, "--data-out", data], o, e, settings);
         exit.ShouldBe(0, e.ToString());
 

@@ -90,7 +90,7 @@ public sealed class TokenApiTests(BiobankWebFactory app) : IClassFixture<Biobank
             ["ConnectionStrings:Biobank"] = $"Data Source={app.DatabasePath}",
         }).Build();
         _ = app.Services; // the app has migrated and seeded the file
-        var exit = await Cli.CliApp.RunAsync(["create-token", "--user", "admin"], output, errors, overrides);
+        var exit = await BuiltCli.RunAsync(["create-token", "--user", "admin"], output, errors, overrides);
         exit.ShouldBe(0, errors.ToString());
         var token = output.ToString().Trim();
         var client = app.CreateClient();

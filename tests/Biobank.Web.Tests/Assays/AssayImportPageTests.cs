@@ -62,7 +62,12 @@ public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<
         run.QuerySelector("#run-status")!.TextContent.ShouldBe("imported");
         run.QuerySelectorAll("#qc-analytes tbody tr").Length.ShouldBe(2);
         run.Body!.TextContent.ShouldContain("6 results");
-        var approved = await BiobankWebFactory.PostFormAsync(client, "/Assays/Run/RUN-WEB-1?handler=Approve", new() { ["Note"] = "plate controls fine" }, "#review-form", "/Assays/Run/RUN-WEB-1");
+        // The importer may not approve their own run (Part 11: a second person reviews); another biologist does.
+        var own = await BiobankWebFactory.PostFormAsync(client, "/Assays/Run/RUN-WEB-1?handler=Approve", new() { ["Note"] = "plate controls fine" }, "#review-form", "/Assays/Run/RUN-WEB-1");
+        own.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await own.Content.ReadAsStringAsync()).ShouldContain("second person");
+        var reviewer = await app.SignInAsync("bio.upp");
+        var approved = await BiobankWebFactory.PostFormAsync(reviewer, "/Assays/Run/RUN-WEB-1?handler=Approve", new() { ["Note"] = "plate controls fine" }, "#review-form", "/Assays/Run/RUN-WEB-1");
         approved.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Assays/Run/RUN-WEB-1"))).QuerySelector("#run-status")!.TextContent.ShouldBe("approved");
     }

@@ -6,6 +6,8 @@ using Biobank.Core.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 
+using Biobank.Web.Tests.Support;
+
 namespace Biobank.Web.Tests.Assays;
 
 /// <summary>The <c>import-assay</c> verb: exit 0 with a summary, 1 with every problem, 2 on usage; a killed import leaves all rows or none.</summary>
@@ -16,7 +18,7 @@ public sealed class ImportAssayCliTests
         var output = new StringWriter();
         var errors = new StringWriter();
         var overrides = new ConfigurationBuilder().AddInMemoryCollection(db.Settings).Build();
-        var exit = await Cli.CliApp.RunAsync(args, output, errors, overrides);
+        var exit = await BuiltCli.RunAsync(args, output, errors, overrides);
         return (exit, output.ToString(), errors.ToString());
     }
 
@@ -116,10 +118,9 @@ public sealed class ImportAssayCliTests
         var file = Path.Combine(dir, "big.csv");
         await File.WriteAllTextAsync(file, Npx(aliquots, proteins));
         var expected = (long)aliquots.Count * proteins.Count;
-        var dll = typeof(Cli.CliApp).Assembly.Location;
         var dbPath = db.ConnectionString["Data Source=".Length..];
         var killedWhileWriting = false;
-        using (var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "import-assay", file, "--format", "npx", "--run", "KILLED"])
+        using (var process = Process.Start(new ProcessStartInfo(BuiltCli.Executable, ["import-assay", file, "--format", "npx", "--run", "KILLED"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -10,8 +10,14 @@ using Biobank.Web.Tests.Support;
 
 namespace Biobank.Web.Tests.Labels;
 
-public sealed class LabelsPageTests(BiobankWebFactory app) : IClassFixture<BiobankWebFactory>, IDisposable
+public sealed class LabelsPageTests(LabelsPageTests.LocalPrintersFactory app) : IClassFixture<LabelsPageTests.LocalPrintersFactory>, IDisposable
 {
+    /// <summary>The tests' printer listens on loopback, which only the operator's setting allows.</summary>
+    public sealed class LocalPrintersFactory : BiobankWebFactory
+    {
+        public LocalPrintersFactory() => Settings[PrinterOptions.Setting] = "true";
+    }
+
     private readonly TempFolder _dir = new("labels-web");
 
     [RequiresToolFact("pdftotext", "pdfinfo")]

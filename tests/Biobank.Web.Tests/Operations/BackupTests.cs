@@ -3,6 +3,8 @@ using Biobank.Core.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
+using Biobank.Web.Tests.Support;
+
 namespace Biobank.Web.Tests.Operations;
 
 public sealed class BackupTests
@@ -17,7 +19,7 @@ public sealed class BackupTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        var exit = await CliApp.RunAsync(args, o, e, settings);
+        var exit = await BuiltCli.RunAsync(args, o, e, settings);
         return (exit, o.ToString(), e.ToString());
     }
 

@@ -6,6 +6,8 @@ using Biobank.Core.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using static Biobank.Core.Tests.Registry.RegistryFiles;
 
+using Biobank.Web.Tests.Support;
+
 namespace Biobank.Web.Tests.Registry;
 
 /// <summary>The import verbs as the operator uses them: files on disk, exit status, and what is printed.</summary>
@@ -40,7 +42,7 @@ public sealed class RegistryCliTests : IAsyncLifetime
         var output = new StringWriter();
         var errors = new StringWriter();
         var overrides = new ConfigurationBuilder().AddInMemoryCollection(db.Settings).Build();
-        var exit = await CliApp.RunAsync(args, output, errors, overrides);
+        var exit = await BuiltCli.RunAsync(args, output, errors, overrides);
         return (exit, output.ToString(), errors.ToString());
     }
 

@@ -154,7 +154,7 @@ public sealed class BadInputBench : BiobankWebFactory
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:Biobank"] = $"Data Source={DatabasePath}",
         }).Build();
-        var exit = await CliApp.RunAsync([args[0], path, .. args[1..]], output, errors, settings);
+        var exit = await BuiltCli.RunAsync([args[0], path, .. args[1..]], output, errors, settings);
         return new Refusal(exit, errors.ToString().ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -35,6 +35,8 @@ public class BiobankWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Biobank:SeedDemo", "true");
         builder.UseSetting("Biobank:DemoPatients", "12");
         builder.UseSetting("Biobank:SignInPerMinute", "100000");
+        // Every test client has the same (absent) address: only the throttle's own test sets a real limit.
+        builder.UseSetting("Biobank:ApiFailedTokensPerMinute", "100000");
         builder.UseSetting("Biobank:DataFolder", _dir);
         foreach (var (k, v) in Settings)
         {

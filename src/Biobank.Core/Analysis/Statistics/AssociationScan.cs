@@ -132,6 +132,7 @@ public static class AssociationScan
         {
             var stride = _y.Length;
             var n = 0;
+            var flat = true;
             for (var p = 0; p < response.Length; p++)
             {
                 var v = response[p];
@@ -140,6 +141,7 @@ public static class AssociationScan
                     _slot[p] = n;
                     _rows[n] = p;
                     _y[n] = v;
+                    flat &= v == _y[0];
                     n++;
                 }
                 else
@@ -202,7 +204,9 @@ public static class AssociationScan
 
             double slope = double.NaN, se = double.NaN, low = double.NaN, high = double.NaN, slopeP = double.NaN;
             var df = n - rank - 1;
-            if (rank > 0 && _basis[rank - 1] == _k && df > 0)
+            // A response that is the same for every patient has nothing to explain: no slope test (0/0),
+            // as it has no rank correlation, rather than a slope of 0 with an undefined p.
+            if (!flat && rank > 0 && _basis[rank - 1] == _k && df > 0)
             {
                 // Dose is the last column of R, so its coefficient is (Qᵀy)[last]/R[last,last] and its
                 // variance σ²/R[last,last]², with no back-substitution through the covariates.

@@ -13,12 +13,14 @@ namespace Biobank.Web.Pages.Analysis;
 /// <summary>The biomarker–dose scan: parameters in the query string (bookmarkable), results, plots, exports, saving.</summary>
 public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved, Protocol protocol, IAudit audit, IDb db) : PageModel
 {
-    [BindProperty(SupportsGet = true)] public string Biomarkers { get; set; } = "all";
-    [BindProperty(SupportsGet = true)] public string ResponseKind { get; set; } = "change";
-    [BindProperty(SupportsGet = true)] public string From { get; set; } = "BASELINE";
-    [BindProperty(SupportsGet = true)] public string To { get; set; } = "M3";
-    [BindProperty(SupportsGet = true)] public string Organ { get; set; } = "heart";
-    [BindProperty(SupportsGet = true)] public string Metric { get; set; } = "mean";
+    // Nullable so a first visit, with no query string, shows the form with these defaults and no "field is required"
+    // (ASP.NET Core treats a non-nullable string as required); a bad or empty choice is named by the use case when run.
+    [BindProperty(SupportsGet = true)] public string? Biomarkers { get; set; } = "all";
+    [BindProperty(SupportsGet = true)] public string? ResponseKind { get; set; } = "change";
+    [BindProperty(SupportsGet = true)] public string? From { get; set; } = "BASELINE";
+    [BindProperty(SupportsGet = true)] public string? To { get; set; } = "M3";
+    [BindProperty(SupportsGet = true)] public string? Organ { get; set; } = "heart";
+    [BindProperty(SupportsGet = true)] public string? Metric { get; set; } = "mean";
     [BindProperty(SupportsGet = true)] public string? DoseVersion { get; set; }
     [BindProperty(SupportsGet = true)] public List<string> Covariates { get; set; } = [];
     [BindProperty(SupportsGet = true)] public List<string> Sites { get; set; } = [];
@@ -27,10 +29,10 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
     [BindProperty(SupportsGet = true)] public decimal? MinAge { get; set; }
     [BindProperty(SupportsGet = true)] public decimal? MaxAge { get; set; }
     [BindProperty(SupportsGet = true)] public bool IncludeUnapproved { get; set; }
-    [BindProperty(SupportsGet = true)] public string BelowLodMode { get; set; } = "exclude";
+    [BindProperty(SupportsGet = true)] public string? BelowLodMode { get; set; } = "exclude";
     [BindProperty(SupportsGet = true)] public int MinN { get; set; } = 10;
     [BindProperty(SupportsGet = true)] public bool Run { get; set; }
-    [BindProperty(SupportsGet = true)] public string Sort { get; set; } = "q";
+    [BindProperty(SupportsGet = true)] public string? Sort { get; set; } = "q";
     [BindProperty(SupportsGet = true)] public string? Biomarker { get; set; }
     [BindProperty(SupportsGet = true)] public long? Saved { get; set; }
     [BindProperty] public string? Name { get; set; }
@@ -152,7 +154,7 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
     {
         var q = new List<string>
         {
-            $"Biomarkers={Uri.EscapeDataString(Biomarkers)}", $"ResponseKind={ResponseKind}", $"From={From}", $"To={To}", $"Organ={Organ}", $"Metric={Uri.EscapeDataString(Metric)}",
+            $"Biomarkers={Uri.EscapeDataString(Biomarkers ?? "")}", $"ResponseKind={ResponseKind}", $"From={From}", $"To={To}", $"Organ={Organ}", $"Metric={Uri.EscapeDataString(Metric ?? "")}",
             $"MinN={MinN}", $"BelowLodMode={BelowLodMode}", "Run=true", $"Sort={sort ?? Sort}",
         };
         q.AddRange(Covariates.Select(c => $"Covariates={c}"));
@@ -211,11 +213,11 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
         }
         if (ResponseKind is not ("value" or "change"))
         {
-            Unknown(nameof(ResponseKind), "Response", ResponseKind, ["value", "change"]);
+            Unknown(nameof(ResponseKind), "Response", ResponseKind ?? "", ["value", "change"]);
         }
         if (!BelowLodModes.Contains(BelowLodMode, StringComparer.Ordinal))
         {
-            Unknown(nameof(BelowLodMode), "Values below the LOD", BelowLodMode, BelowLodModes);
+            Unknown(nameof(BelowLodMode), "Values below the LOD", BelowLodMode ?? "", BelowLodModes);
         }
         return known;
     }

@@ -32,7 +32,8 @@ public sealed class RunModel(AssayRuns runs, ReviewAssayRun review) : PageModel
             return Redirect($"/Assays/Run/{Uri.EscapeDataString(code)}");
         }
         Qc = await runs.QcAsync(HttpContext.Caller(), code, 50, ct);
-        if (Qc is null)
+        // Another lab's run is readable by every biologist but not theirs to review: that answer is 404, not the page.
+        if (Qc is null || result.Problem!.Kind == ProblemKind.NotFound)
         {
             return NotFound();
         }

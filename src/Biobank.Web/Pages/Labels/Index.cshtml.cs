@@ -16,12 +16,14 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
 {
     public const int ShownRows = 200;
 
-    [BindProperty(SupportsGet = true)] public string Source { get; set; } = LabelSources.Aliquots;
+    // Nullable so a first visit, with no query string, shows the form with these defaults and no "field is required"
+    // (ASP.NET Core treats a non-nullable string as required); a bad or empty choice is named by the use case when run.
+    [BindProperty(SupportsGet = true)] public string? Source { get; set; } = LabelSources.Aliquots;
     [BindProperty(SupportsGet = true)] public string? Barcodes { get; set; }
     [BindProperty(SupportsGet = true)] public string? BoxBarcode { get; set; }
     [BindProperty(SupportsGet = true)] public string? SampleBarcode { get; set; }
     [BindProperty(SupportsGet = true)] public string? Template { get; set; }
-    [BindProperty(SupportsGet = true)] public string Output { get; set; } = LabelOutputs.Pdf;
+    [BindProperty(SupportsGet = true)] public string? Output { get; set; } = LabelOutputs.Pdf;
     [BindProperty(SupportsGet = true)] public int Dpi { get; set; } = 203;
     [BindProperty(SupportsGet = true)] public long? PrinterId { get; set; }
 
@@ -60,7 +62,7 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
         {
             return Page();
         }
-        var result = await printing.PrintAsync(HttpContext.Caller(), set, new PrintRequest(Template, Output, Dpi, PrinterId), ct);
+        var result = await printing.PrintAsync(HttpContext.Caller(), set, new PrintRequest(Template, Output ?? "", Dpi, PrinterId), ct);
         if (!result.Ok)
         {
             ModelState.AddModelError(result.Problem!.Field ?? string.Empty, result.Problem.Message);

@@ -77,6 +77,11 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
     /// <summary>A rack scanner's CSV (position, barcode) received in one go: every code is scanned as received.</summary>
     public async Task<IActionResult> OnPostReceiveRackAsync(string barcode, CancellationToken ct)
     {
+        // Another site's shipment does not exist for this user: 404 before the file is read, like every other handler here.
+        if (!await LoadAsync(barcode, ct))
+        {
+            return NotFound();
+        }
         if (RackFile is null || RackFile.Length == 0)
         {
             return await FailAsync(barcode, "Choose the rack scanner's CSV file.", ct);

@@ -18,7 +18,9 @@ public sealed class ScanModel(StorageSetup storage, TubeQueries tubes, StoreTube
     public IReadOnlyDictionary<(int Row, int Col), TubeView> Tubes { get; private set; } = new Dictionary<(int, int), TubeView>();
 
     [BindProperty(SupportsGet = true)] public string? BoxCode { get; set; }
-    [BindProperty(SupportsGet = true)] public string Mode { get; set; } = "store";
+    // Nullable so a first visit, with no query string, shows the form with these defaults and no "field is required"
+    // (ASP.NET Core treats a non-nullable string as required); a bad or empty choice is named by the use case when run.
+    [BindProperty(SupportsGet = true)] public string? Mode { get; set; } = "store";
     [BindProperty] public string? Tube { get; set; }
     [BindProperty] public string? Position { get; set; }
     [BindProperty] public bool Move { get; set; }
@@ -51,7 +53,7 @@ public sealed class ScanModel(StorageSetup storage, TubeQueries tubes, StoreTube
         {
             TempData["ScanError"] = outcome.Message;
         }
-        return Redirect($"/Storage/Scan?box={Uri.EscapeDataString(BoxCode ?? "")}&mode={Uri.EscapeDataString(Mode)}");
+        return Redirect($"/Storage/Scan?box={Uri.EscapeDataString(BoxCode ?? "")}&mode={Uri.EscapeDataString(Mode ?? "store")}");
     }
 
     public sealed record ScanOutcome(bool Ok, int Status, string Message, string? Code, string? Barcode, string? Position, string? Colour,

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Biobank.Web.Pages.Admin.Tokens;
 
-public sealed class IndexModel(ApiTokens tokens, UserAccounts accounts) : PageModel
+public sealed class IndexModel(ApiTokens tokens, UserAccounts accounts, TimeProvider clock) : PageModel
 {
+    public DateTime Now => clock.GetUtcNow().UtcDateTime;
+
     public IReadOnlyList<TokenRow> Tokens { get; private set; } = [];
 
     public IReadOnlyList<UserRow> Users { get; private set; } = [];

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Biobank.Core.Data;
+using Dapper;
+
+namespace Biobank.Web.Tests.Security;
+
+/// <summary>
+/// Every table's row count and a checksum of every one of its rows, read from the catalogue so a new table is covered
+/// without editing a list. Rows are hashed one by one and the hashes sorted, so the checksum does not depend on the
+/// order a database returns them in (PostgreSQL has no rowid).
+/// </summary>
+public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows, string Sum)> Tables)
+{
+    private const string SqliteTables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
+    private const string PostgresTables = """
+        SELECT table_name FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name
+        """;
+
+    /// <summary>
+    /// Quartz's own tables change with the scheduler's clock (check-ins, fire times) and hold its bookkeeping of queued
+    /// jobs: they are counted for the record but not compared.
+    /// </summary>
+    private static bool CountOnly(string table) => table.StartsWith("qrtz_", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Above this many rows a table is only counted after each probe attempt (its rows are summed at the ends).</summary>
+    public const int PerAttemptRows = 5000;
+
+    public static async Task<DatabaseFingerprint> TakeAsync(IDb db, int? sumUpToRows = null)
+    {
+        await using var c = await db.OpenAsync(default);
+        var names = (await c.QueryAsync<string>(db.Dialect.Provider == DatabaseProvider.Sqlite ? SqliteTables : PostgresTables)).AsList();
+        var result = new SortedDictionary<string, (long, string)>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            // Names come from the catalogue, never from input; quoted because Quartz's tables are upper case.
+            var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{name}\"");
+            if (CountOnly(name) || count > sumUpToRows)
+            {
+                result[name] = (count, "");
+                continue;
+            }
+            var hashes = new List<string>();
+            foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM \"{name}\""))
+            {
+                var text = new StringBuilder();
+                foreach (var (column, value) in row.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    text.Append(column).Append('=').Append(Text(value)).Append('\u001f');
+                }
+                hashes.Add(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
+            }
+            hashes.Sort(StringComparer.Ordinal);
+            result[name] = (hashes.Count, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', hashes)))));
+        }
+        return new DatabaseFingerprint(result);
+    }
+
+    private static string Text(object? value) => value switch
+    {
+        null or DBNull => "∅",
+        byte[] b => Convert.ToHexString(b),
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    public int RowTotal => (int)Tables.Values.Sum(t => t.Rows);
+
+    /// <summary>The tables that differ, as "table: rows before → after" or "table: same count, rows changed".</summary>
+    public IReadOnlyList<string> Changes(DatabaseFingerprint after) =>
+        Tables.Keys.Union(after.Tables.Keys).Order(StringComparer.Ordinal)
+            .Select(t => (t, Before: Tables.GetValueOrDefault(t, (-1, "")), After: after.Tables.GetValueOrDefault(t, (-1, ""))))
+            // A table only counted on one side is compared by its count.
+            .Where(x => x.Before.Item1 != x.After.Item1 || (x.Before.Item2.Length > 0 && x.After.Item2.Length > 0 && x.Before.Item2 != x.After.Item2))
+            // Quartz's rows are the scheduler's bookkeeping of the jobs the app queued; what a job does shows in the app's tables.
+            .Where(x => !CountOnly(x.t))
+            .Select(x => x.Before.Item1 != x.After.Item1 ? $"{x.t}: {x.Before.Item1} → {x.After.Item1} rows" : $"{x.t}: same {x.After.Item1} rows, content changed")
+            .ToList();
+}
