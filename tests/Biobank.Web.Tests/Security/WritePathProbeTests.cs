@@ -47,21 +47,6 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
     [GeneratedRegex("placeholder=\"[^\"]*\"", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 
-    /// <summary>
-    /// Holes that the other half of issue #14 closes: each is still found here and reported, not failed, so this
-    /// branch merges cleanly; the merge removes these lines and the probe then holds them to zero changes.
-    /// </summary>
-    private static readonly Dictionary<string, string> KnownFixedOnIssue14Writes = new(StringComparer.Ordinal)
-    {
-        ["receive BRU's tube on a shipment to LYO (page)"] = "fixed on branch issue14-writes (receiving takes over any tube)",
-        ["receive BRU's tube on a shipment to LYO (API)"] = "fixed on branch issue14-writes (receiving takes over any tube)",
-        ["finish receiving after BRU's tube was scanned (page)"] = "fixed on branch issue14-writes (receiving takes over any tube)",
-        ["finish receiving after BRU's tube was scanned (API)"] = "fixed on branch issue14-writes (receiving takes over any tube)",
-        ["cancel BRU's import job"] = "fixed on branch issue14-writes (import-job cancel)",
-        ["upload an assay file naming BRU's aliquot"] = "fixed on branch issue14-writes (web assay-import jobs run as the submitter)",
-        ["import an external manifest naming BRU's patient"] = "fixed on branch issue14-writes (external manifest scoping)",
-    };
-
     /// <summary>What the jobs queued by the attempts do once they run: checked after every attempt, when they have ended.</summary>
     private const string BackgroundJobs = "the background import job of LYO's assay upload";
 
@@ -484,7 +469,6 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         var endpoints = await MutatingEndpointsAsync(app);
         var (bru, lyo) = await RecordsAsync(app);
         var problems = new List<string>();
-        var known = new List<string>();
         var plan = new List<Attempt>();
         foreach (var endpoint in endpoints)
         {
@@ -508,8 +492,6 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
                 }
             }
         }
-        // The known holes last: what they change must not become the baseline of an attempt that is held to zero.
-        plan = plan.OrderBy(a => KnownFixedOnIssue14Writes.ContainsKey(a.Label)).ToList();
 
         var sessions = new Dictionary<(string, bool), Session>();
         foreach (var key in plan.Select(a => (a.User, a.Api)).Distinct())
@@ -553,14 +535,6 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
             before = after;
             var status = (int)response.StatusCode;
             output.WriteLine($"{a.User,-10} {(a.ByRoute ? "route" : "field")} {status} {a.Label}{(changes.Count > 0 ? " — CHANGED " + string.Join("; ", changes) : "")}");
-            if (KnownFixedOnIssue14Writes.TryGetValue(a.Label, out var reason))
-            {
-                if (changes.Count > 0)
-                {
-                    known.Add($"{a.User} {a.Label}: {string.Join("; ", changes)} — {reason}");
-                }
-                continue;
-            }
             if (changes.Count > 0)
             {
                 changed++;
@@ -594,38 +568,26 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         if (before.Changes(afterJobs) is { Count: > 0 } byJobs)
         {
             output.WriteLine($"{BackgroundJobs} — CHANGED {string.Join("; ", byJobs)}");
-            if (KnownFixedOnIssue14Writes.TryGetValue(BackgroundJobs, out var why))
-            {
-                known.Add($"{BackgroundJobs}: {string.Join("; ", byJobs)} — {why}");
-            }
-            else
-            {
-                changed++;
-                problems.Add($"{BackgroundJobs}: {string.Join("; ", byJobs)}");
-            }
+            changed++;
+            problems.Add($"{BackgroundJobs}: {string.Join("; ", byJobs)}");
         }
 
         // The large tables (assay results, custody events) are counted after each attempt and checksummed over the whole
-        // run: every row of every table is compared once more here, the known holes' changes discounted by table.
+        // run: every row of every table is compared once more here.
         var end = await DatabaseFingerprint.TakeAsync(db);
-        var knownTables = known.SelectMany(k => k.Split(": ", 2)[1].Split("; ")).Select(c => c.Split(':')[0]).ToHashSet(StringComparer.Ordinal);
         foreach (var change in start.Changes(end))
         {
             var table = change.Split(':')[0];
-            if (!knownTables.Contains(table) && !problems.Any(p => p.Contains($" {table}: ", StringComparison.Ordinal) || p.Contains($"): {table}: ", StringComparison.Ordinal)))
+            if (!problems.Any(p => p.Contains($" {table}: ", StringComparison.Ordinal) || p.Contains($"): {table}: ", StringComparison.Ordinal)))
             {
                 changed++;
                 problems.Add($"over the whole run: {change}");
             }
         }
         var figures = $"{Provider}: {endpoints.Count} mutating endpoints ({endpoints.Count - NoOtherSitesRecord.Count(e => endpoints.Contains(e.Key))} probed), " +
-            $"{plan.Count} attempts by {sessions.Keys.Select(k => k.Item1).Distinct().Count()} LYO users, {changed} changes found " +
-            $"({known.Count} known, fixed on branch issue14-writes), {end.Tables.Count} tables / {end.RowTotal} rows checksummed, {watch.Elapsed.TotalSeconds:0} s";
+            $"{plan.Count} attempts by {sessions.Keys.Select(k => k.Item1).Distinct().Count()} LYO users, {changed} changes found, " +
+            $"{end.Tables.Count} tables / {end.RowTotal} rows checksummed, {watch.Elapsed.TotalSeconds:0} s";
         output.WriteLine(figures);
-        foreach (var k in known)
-        {
-            output.WriteLine("known: " + k);
-        }
         problems.ShouldBeEmpty(figures);
         plan.Count.ShouldBeGreaterThan(60);
     }
@@ -686,7 +648,7 @@ public sealed class WritingVerbsAndJobsTests(ITestOutputHelper output)
     {
         var known = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AssayImportJob"] = "imports a queued assay file; probed through POST /Assays (upload) above. Runs as the submitting user: fixed on branch issue14-writes",
+            ["AssayImportJob"] = "imports a queued assay file; probed through POST /Assays (upload) above. Runs as the submitting user (its id on the job), with that account's current roles and site",
         };
         var jobs = typeof(Program).Assembly.GetTypes().Where(t => t.IsClass && !t.IsAbstract && t.GetInterfaces().Any(i => i.FullName == "Quartz.IJob")).Select(t => t.Name).ToList();
         jobs.ShouldNotBeEmpty();
