@@ -17,15 +17,7 @@ public sealed class LabelsCliTests : IDisposable
     [RequiresToolFact("pdftoppm", "pdfinfo", "ZXingReader", "dmtxread")]
     public async Task Random_payloads_through_the_CLI_to_PDF_decode_to_their_payloads()
     {
-        var random = new Random(20261122);
-        var alphabet = Payloads.Digits + Payloads.Upper + Payloads.Lower + Payloads.Punctuation;
-        // cryovial-2d holds up to a 24 x 24 symbol: 36 codewords, so at least 30 characters of any printable ASCII.
-        var payloads = Enumerable.Range(0, 240).Select(i => (i % 3) switch
-        {
-            0 => Payloads.Pick(random, alphabet, random.Next(1, 31)),
-            1 => Payloads.Pick(random, Payloads.Upper + Payloads.Digits + "-", random.Next(1, 31)),
-            _ => Payloads.Pick(random, Payloads.Digits, random.Next(1, 41)),
-        }).ToList();
+        var payloads = RandomPayloads(20261122, 240, Payloads.Digits + Payloads.Upper + Payloads.Lower + Payloads.Punctuation);
         var csv = WriteCsv(payloads.Select(p => Row(p)));
         var pdf = _dir.File("labels.pdf");
 
@@ -45,17 +37,9 @@ public sealed class LabelsCliTests : IDisposable
         if (missed.Count > 0)
         {
             var closer = Pdf.ToPng(pdf, _dir.File("closer"), 300, (0.2, 1.9, 8, 8));
-            var second = Decoders.ZXing([.. missed.Select(i => closer[i])], "DataMatrix");
-            for (var k = 0; k < missed.Count; k++)
-            {
-                zxing[missed[k]] = second[k];
-            }
+            SecondLook(zxing, missed, Decoders.ZXing([.. missed.Select(i => closer[i])], "DataMatrix"));
         }
-        var dmtx = Decoders.Dmtx(pages);
-        var wrong = payloads.Select((p, i) => (Expected: p, ZXing: zxing[i], Dmtx: dmtx[i], Label: i + 1))
-            .Where(x => x.ZXing != x.Expected || x.Dmtx != x.Expected).ToList();
-        _dir.Keep = wrong.Count > 0;
-        wrong.ShouldBeEmpty($"labels that did not decode to their payload (files kept in {_dir.Path})");
+        ShouldAllDecode(payloads, zxing, Decoders.Dmtx(pages), "labels");
     }
 
     [RequiresToolFact("pdftotext")]
@@ -97,14 +81,7 @@ public sealed class LabelsCliTests : IDisposable
         // Zebrash does not implement ^BX escape sequences, where Zebra's manual has "_" sent as "__", so
         // the payloads here leave out "_" (the doubling has its own test in the Labels project).
         var renderer = ZplRenderer();
-        var random = new Random(20261202);
-        var alphabet = (Payloads.Digits + Payloads.Upper + Payloads.Lower + Payloads.Punctuation).Replace("_", "", StringComparison.Ordinal);
-        var payloads = Enumerable.Range(0, 120).Select(i => (i % 3) switch
-        {
-            0 => Payloads.Pick(random, alphabet, random.Next(1, 31)),
-            1 => Payloads.Pick(random, Payloads.Upper + Payloads.Digits + "-", random.Next(1, 31)),
-            _ => Payloads.Pick(random, Payloads.Digits, random.Next(1, 41)),
-        }).ToList();
+        var payloads = RandomPayloads(20261202, 120, (Payloads.Digits + Payloads.Upper + Payloads.Lower + Payloads.Punctuation).Replace("_", "", StringComparison.Ordinal));
         var csv = WriteCsv(payloads.Select(p => Row(p)));
         var zpl = _dir.File("labels.zpl");
 
@@ -127,18 +104,10 @@ public sealed class LabelsCliTests : IDisposable
             var closer = _dir.File("closer.zpl");
             await File.WriteAllTextAsync(closer, string.Concat(missed.Select(i => Closer(labels[i]) + "^XZ\n")));
             ExternalTool.Run("node", [renderer, closer, _dir.File("closer"), "25", "13", "12"]).ExitCode.ShouldBe(0);
-            var second = Decoders.ZXing([.. missed.Select((_, k) => _dir.File($"closer-{k + 1:D4}.png"))], "DataMatrix");
-            for (var k = 0; k < missed.Count; k++)
-            {
-                zxing[missed[k]] = second[k];
-            }
+            SecondLook(zxing, missed, Decoders.ZXing([.. missed.Select((_, k) => _dir.File($"closer-{k + 1:D4}.png"))], "DataMatrix"));
         }
 
-        var dmtx = Decoders.Dmtx(pages);
-        var wrong = payloads.Select((p, i) => (Expected: p, ZXing: zxing[i], Dmtx: dmtx[i], Label: i + 1))
-            .Where(x => x.ZXing != x.Expected || x.Dmtx != x.Expected).ToList();
-        _dir.Keep = wrong.Count > 0;
-        wrong.ShouldBeEmpty($"ZPL labels that did not decode to their payload (files kept in {_dir.Path}; {missed.Count} needed the closer look)");
+        ShouldAllDecode(payloads, zxing, Decoders.Dmtx(pages), $"ZPL labels ({missed.Count} needed the closer look)");
 
         static string Closer(string label) => string.Join('\n', label.Split('\n')
             .Where(line => !line.Contains("^A0", StringComparison.Ordinal))
@@ -238,6 +207,37 @@ public sealed class LabelsCliTests : IDisposable
         var (exit, _, stderr) = await RunAsync("labels", "--template", "cryovial-2d", "--data", _dir.File("nope.csv"), "--format", "pdf", "--out", _dir.File("x.pdf"));
         exit.ShouldBe(1);
         stderr.ShouldContain("nope.csv");
+    }
+
+    /// <summary>
+    /// A third mixed, a third Code-128-like, a third digits. cryovial-2d holds up to a 24 x 24 symbol: 36
+    /// codewords, so at least 30 characters of any printable ASCII.
+    /// </summary>
+    private static List<string> RandomPayloads(int seed, int count, string mixed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i => (i % 3) switch
+        {
+            0 => Payloads.Pick(random, mixed, random.Next(1, 31)),
+            1 => Payloads.Pick(random, Payloads.Upper + Payloads.Digits + "-", random.Next(1, 31)),
+            _ => Payloads.Pick(random, Payloads.Digits, random.Next(1, 41)),
+        }).ToList();
+    }
+
+    private static void SecondLook(string?[] zxing, List<int> missed, string?[] second)
+    {
+        for (var k = 0; k < missed.Count; k++)
+        {
+            zxing[missed[k]] = second[k];
+        }
+    }
+
+    private void ShouldAllDecode(List<string> payloads, string?[] zxing, string?[] dmtx, string what)
+    {
+        var wrong = payloads.Select((p, i) => (Expected: p, ZXing: zxing[i], Dmtx: dmtx[i], Label: i + 1))
+            .Where(x => x.ZXing != x.Expected || x.Dmtx != x.Expected).ToList();
+        _dir.Keep = wrong.Count > 0;
+        wrong.ShouldBeEmpty($"{what} that did not decode to their payload (files kept in {_dir.Path})");
     }
 
     public void Dispose() => _dir.Dispose();

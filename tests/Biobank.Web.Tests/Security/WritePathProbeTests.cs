@@ -398,7 +398,7 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         var admin = await As("admin.bru");
         var printer = Must(await app.Get<Printers>().AddAsync(admin, new PrinterInput(ids.SiteId, "BRU bench", "zebra-bru.example.org"), default));
         var tokenId = Must(await app.Get<ApiTokens>().CreateAsync(admin, tech.UserId, "BRU scanner", default)).Id;
-        var job = await app.Get<ImportJobs>().EnqueueAsync(await As("bio.bru"), new ImportJobRequest("/nonexistent/bru.csv", "bru.csv", AssayFileFormat.Npx, "BRU-PROBE-RUN"), default);
+        var job = Must(await app.Get<ImportJobs>().EnqueueAsync(await As("bio.bru"), new ImportJobRequest("/nonexistent/bru.csv", "bru.csv", AssayFileFormat.Npx, "BRU-PROBE-RUN"), default));
         var reconciled = shipments.First(s => s.State == ShipmentStates.Reconciled).Barcode;
         var discrepancy = await c.ExecuteScalarAsync<long?>("SELECT d.id FROM discrepancy d JOIN shipment h ON h.id = d.shipment_id WHERE h.barcode = @B ORDER BY d.id LIMIT 1", new { B = reconciled }) ?? 0;
         return (ids with
