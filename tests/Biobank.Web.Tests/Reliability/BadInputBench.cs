@@ -46,14 +46,17 @@ public sealed class BadInputBench : BiobankWebFactory
     private async Task<Bench> PrepareAsync()
     {
         var tech = (await Get<UserAccounts>().FindByNameAsync("tech.bru", default))!.ToCaller();
-        var aliquots = await WebLabData.NewAliquotsAsync(this, "tech.bru", 4);
+        var aliquots = await WebLabData.NewAliquotsAsync(this, "tech.bru", 5);
         var box = await WebLabData.NewBoxAsync(this, "tech.bru");
         var fullBox = await WebLabData.NewBoxAsync(this, "tech.bru", 1, 1);
         (await Get<StoreTube>().ExecuteAsync(tech, new StoreCommand(fullBox, aliquots[3]), default)).Ok.ShouldBeTrue();
         var sites = await Get<SiteDirectory>().ListAsync(Caller.System, default);
         var build = Get<BuildShipment>();
         var shipment = (await build.CreateAsync(tech, sites.Single(s => s.Code == "STO").Id, default)).Value!;
-        (await build.AddAsync(tech, shipment, fullBox, default)).Ok.ShouldBeTrue();
+        // The shipment gets a box of its own: a box on an open shipment refuses every store, so the full box stays off it.
+        var shippedBox = await WebLabData.NewBoxAsync(this, "tech.bru", 1, 1);
+        (await Get<StoreTube>().ExecuteAsync(tech, new StoreCommand(shippedBox, aliquots[4]), default)).Ok.ShouldBeTrue();
+        (await build.AddAsync(tech, shipment, shippedBox, default)).Ok.ShouldBeTrue();
         var patient = (await Get<Patients>().ListAsync(tech, null, 50, 0, default)).First(p => !p.Withdrawn);
         var user = (await Get<UserAccounts>().FindByNameAsync("tech.aar", default))!;
         return new Bench(

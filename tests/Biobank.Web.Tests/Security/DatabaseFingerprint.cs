@@ -43,20 +43,45 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
                 result[name] = (count, "");
                 continue;
             }
-            var hashes = new List<string>();
-            foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM \"{name}\""))
-            {
-                var text = new StringBuilder();
-                foreach (var (column, value) in row.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    text.Append(column).Append('=').Append(Text(value)).Append('\u001f');
-                }
-                hashes.Add(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
-            }
-            hashes.Sort(StringComparer.Ordinal);
-            result[name] = (hashes.Count, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', hashes)))));
+            result[name] = await SumAsync(c, $"SELECT * FROM \"{name}\"", null);
         }
         return new DatabaseFingerprint(result);
+    }
+
+    /// <summary>
+    /// Every tube of one site and every custody event of those tubes, as two "tables": what a takeover changes (site,
+    /// status, place, custody). A tube moved to another site leaves the set, so its count changes too.
+    /// </summary>
+    public static async Task<DatabaseFingerprint> TakeBruTubesAsync(IDb db, long siteId)
+    {
+        await using var c = await db.OpenAsync(default);
+        var result = new SortedDictionary<string, (long, string)>(StringComparer.Ordinal);
+        foreach (var (name, sql) in new[]
+                 {
+                     ("tube (of the site)", "SELECT * FROM tube WHERE site_id = @S"),
+                     ("custody_event (of the site's tubes)", "SELECT e.* FROM custody_event e JOIN tube t ON t.id = e.tube_id WHERE t.site_id = @S"),
+                 })
+        {
+            result[name] = await SumAsync(c, sql, new { S = siteId });
+        }
+        return new DatabaseFingerprint(result);
+    }
+
+    /// <summary>Row count and one checksum over the rows' sorted hashes (row order does not matter).</summary>
+    private static async Task<(long, string)> SumAsync(System.Data.Common.DbConnection c, string sql, object? args)
+    {
+        var hashes = new List<string>();
+        foreach (IDictionary<string, object?> row in await c.QueryAsync(sql, args))
+        {
+            var text = new StringBuilder();
+            foreach (var (column, value) in row.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                text.Append(column).Append('=').Append(Text(value)).Append('\u001f');
+            }
+            hashes.Add(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
+        }
+        hashes.Sort(StringComparer.Ordinal);
+        return (hashes.Count, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', hashes)))));
     }
 
     private static string Text(object? value) => value switch

@@ -60,6 +60,14 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         ["/Shipments/Index POST Create"] = "the sender is always the caller's site (not a field); any site may be the destination by design",
     };
 
+    /// <summary>
+    /// Scanning BRU's tube on LYO's own inbound shipment records a discrepancy on that shipment ("not on the manifest"),
+    /// as it must; finishing that receipt changes LYO's shipment and LYO's tubes. Neither may touch BRU's tube.
+    /// </summary>
+    private const string Scanning = "scanning on LYO's own inbound receipt";
+
+    private const string Finishing = "finishing LYO's own inbound receipt";
+
     private sealed record Attempt(string Label, string User, string Url, bool ByRoute)
     {
         public Dictionary<string, string> Form { get; init; } = [];
@@ -69,6 +77,15 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
 
         /// <summary>A table where the attempt may add one row that is the attacker's own (an upload's queued job), with why.</summary>
         public string? OwnRow { get; init; }
+
+        /// <summary>
+        /// The attempt is a legitimate act on LYO's own record (finishing LYO's own inbound receipt after BRU's tube was
+        /// scanned on it): that record may change; what is held to zero is every row of BRU's tubes and their custody.
+        /// </summary>
+        public string? OwnRecord { get; init; }
+
+        /// <summary>A BRU identifier the answer may show because a LYO user typed it on LYO's own record (a scanned barcode).</summary>
+        public string? Shows { get; init; }
 
         public bool Api => Url.StartsWith("/api/", StringComparison.Ordinal);
     }
@@ -255,14 +272,20 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         "/Shipments/Detail POST Dispatch" => [new("dispatch BRU's packed shipment", "staff.lyo", $"/Shipments/{bru.Packed}?handler=Dispatch", true)],
         "/Shipments/Detail POST Receive" => [
             new("receive on BRU's shipment in transit", "staff.lyo", $"/Shipments/{bru.InTransit}?handler=Receive", true) { Form = { ["Code"] = bru.Tube2 } },
-            new("receive BRU's tube on a shipment to LYO (page)", "staff.lyo", $"/Shipments/{lyo.Inbound}?handler=Receive", false) { Form = { ["Code"] = bru.Tube } }],
+            new("receive BRU's tube on a shipment to LYO (page)", "staff.lyo", $"/Shipments/{lyo.Inbound}?handler=Receive", false)
+            {
+                Form = { ["Code"] = bru.Tube }, OwnRecord = Scanning, Shows = bru.Tube,
+            }],
         "/Shipments/Detail POST ReceiveRack" => [new("receive a rack file on BRU's shipment in transit", "staff.lyo", $"/Shipments/{bru.InTransit}?handler=ReceiveRack", true)
         {
             File = ("RackFile", "rack.csv", $"position,barcode\nA1,{bru.Tube2}\n"),
         }],
         "/Shipments/Detail POST Finish" => [
             new("finish receiving BRU's shipment in transit", "staff.lyo", $"/Shipments/{bru.InTransit}?handler=Finish", true) { Form = { ["DryIceLeft"] = "true", ["LoggerOk"] = "true" } },
-            new("finish receiving after BRU's tube was scanned (page)", "staff.lyo", $"/Shipments/{lyo.Inbound}?handler=Finish", false) { Form = { ["DryIceLeft"] = "true", ["LoggerOk"] = "true" } }],
+            new("finish receiving after BRU's tube was scanned (page)", "staff.lyo", $"/Shipments/{lyo.Inbound}?handler=Finish", false)
+            {
+                Form = { ["DryIceLeft"] = "true", ["LoggerOk"] = "true" }, OwnRecord = Finishing, Shows = bru.Tube,
+            }],
         "/Shipments/Detail POST Reconcile" => [new("reconcile BRU's shipment", "staff.lyo", $"/Shipments/{bru.Reconciled}?handler=Reconcile", true) { Form = { ["Note"] = "probe" } }],
         "/Shipments/Detail POST Resolve" => [new("resolve a discrepancy of BRU's shipment", "staff.lyo", $"/Shipments/{bru.Reconciled}?handler=Resolve", true)
         {
@@ -313,10 +336,16 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         "/Admin/Protocol/Index POST RemovePlan" => [new("remove an aliquoting plan of the consortium protocol", "admin.lyo", "/Admin/Protocol?handler=RemovePlan", false) { Form = { ["planId"] = "1" } }],
         "POST /api/v1/shipments/{barcode}/receive" => [
             new("receive on BRU's shipment in transit (API)", "staff.lyo", $"/api/v1/shipments/{bru.InTransit}/receive", true) { Json = new { barcode = bru.Tube2 } },
-            new("receive BRU's tube on a shipment to LYO (API)", "staff.lyo", $"/api/v1/shipments/{lyo.Inbound}/receive", false) { Json = new { barcode = bru.Tube } }],
+            new("receive BRU's tube on a shipment to LYO (API)", "staff.lyo", $"/api/v1/shipments/{lyo.Inbound}/receive", false)
+            {
+                Json = new { barcode = bru.Tube }, OwnRecord = Scanning, Shows = bru.Tube,
+            }],
         "POST /api/v1/shipments/{barcode}/receive/finish" => [
             new("finish receiving BRU's shipment in transit (API)", "staff.lyo", $"/api/v1/shipments/{bru.InTransit}/receive/finish", true) { Json = new { dryIceLeft = true, loggerOk = true } },
-            new("finish receiving after BRU's tube was scanned (API)", "staff.lyo", $"/api/v1/shipments/{lyo.Inbound}/receive/finish", false) { Json = new { dryIceLeft = true, loggerOk = true } }],
+            new("finish receiving after BRU's tube was scanned (API)", "staff.lyo", $"/api/v1/shipments/{lyo.Inbound}/receive/finish", false)
+            {
+                Json = new { dryIceLeft = true, loggerOk = true }, OwnRecord = Finishing, Shows = bru.Tube,
+            }],
         "POST /api/v1/boxes" => [new("create a box with BRU's box barcode (API)", "tech.lyo", "/api/v1/boxes", false) { Json = new { name = "probe", rows = 9, columns = 9, barcode = bru.Box } }],
         "POST /api/v1/boxes/{boxBarcode}/tubes" => [
             new("store LYO's tube in BRU's box (API)", "tech.lyo", $"/api/v1/boxes/{bru.Box}/tubes", true) { Json = new { barcode = lyo.Tube, move = true } },
@@ -493,6 +522,11 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
             }
         }
 
+        // Acts on LYO's own records last: finishing LYO's receipt comes after BRU's tube was scanned on it.
+        plan = plan.OrderBy(a => a.OwnRecord switch { null => 0, Scanning => 1, _ => 2 }).ToList();
+        var ownTables = new HashSet<string>(StringComparer.Ordinal);
+        var ownRows = new Dictionary<string, long>(StringComparer.Ordinal);
+
         var sessions = new Dictionary<(string, bool), Session>();
         foreach (var key in plan.Select(a => (a.User, a.Api)).Distinct())
         {
@@ -513,6 +547,7 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         }
 
         var start = await DatabaseFingerprint.TakeAsync(db);
+        var bruRows = await DatabaseFingerprint.TakeBruTubesAsync(db, bru.SiteId);
         var before = await DatabaseFingerprint.TakeAsync(db, DatabaseFingerprint.PerAttemptRows);
         var changed = 0;
         foreach (var a in plan)
@@ -532,6 +567,16 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
             var after = await DatabaseFingerprint.TakeAsync(db, DatabaseFingerprint.PerAttemptRows);
             var changes = before.Changes(after)
                 .Where(c => a.OwnRow is null || c != $"{a.OwnRow}: {before.Tables[a.OwnRow].Rows} → {before.Tables[a.OwnRow].Rows + 1} rows").ToList();
+            if (a.OwnRow is not null && changes.Count < before.Changes(after).Count)
+            {
+                ownRows[a.OwnRow] = ownRows.GetValueOrDefault(a.OwnRow) + 1;
+            }
+            if (a.OwnRecord is not null)
+            {
+                // LYO's own record changed, as it may; BRU's tubes and their custody must not have.
+                ownTables.UnionWith(changes.Select(c => c.Split(':')[0]));
+                changes = bruRows.Changes(await DatabaseFingerprint.TakeBruTubesAsync(db, bru.SiteId)).ToList();
+            }
             before = after;
             var status = (int)response.StatusCode;
             output.WriteLine($"{a.User,-10} {(a.ByRoute ? "route" : "field")} {status} {a.Label}{(changes.Count > 0 ? " — CHANGED " + string.Join("; ", changes) : "")}");
@@ -548,11 +593,11 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
             var deniedByRole = response.Headers.Location?.OriginalString.Contains("/Account/AccessDenied", StringComparison.Ordinal) == true;
             // An upload is accepted for the background job (a redirect to the job's page); the job is the one to refuse.
             var queued = a.OwnRow is not null && status == 302;
-            if (!a.ByRoute && !deniedByRole && !queued && (status is >= 200 and < 300 && !IsRefusalPage(body) || status is >= 300 and < 400))
+            if (!a.ByRoute && !deniedByRole && !queued && a.OwnRecord is null && (status is >= 200 and < 300 && !IsRefusalPage(body) || status is >= 300 and < 400))
             {
                 problems.Add($"{a.User} {a.Label} ({a.Url}): answered {status} with no refusal");
             }
-            var sent = string.Join(" ", a.Form.Values) + " " + a.Url + " " + (a.Json is null ? "" : System.Text.Json.JsonSerializer.Serialize(a.Json)) + " " + a.File?.Content;
+            var sent = string.Join(" ", a.Form.Values) + " " + a.Shows + " " + a.Url + " " + (a.Json is null ? "" : System.Text.Json.JsonSerializer.Serialize(a.Json)) + " " + a.File?.Content;
             foreach (Match m in BruIdentifier().Matches(Placeholder().Replace(body, "")))
             {
                 if (!sent.Contains(m.Value, StringComparison.Ordinal))
@@ -578,7 +623,10 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         foreach (var change in start.Changes(end))
         {
             var table = change.Split(':')[0];
-            if (!problems.Any(p => p.Contains($" {table}: ", StringComparison.Ordinal) || p.Contains($"): {table}: ", StringComparison.Ordinal)))
+            var ownGrowth = ownRows.TryGetValue(table, out var n)
+                && change == $"{table}: {start.Tables[table].Rows} → {start.Tables[table].Rows + n} rows";
+            if (!ownGrowth && !ownTables.Contains(table)
+                && !problems.Any(p => p.Contains($" {table}: ", StringComparison.Ordinal) || p.Contains($"): {table}: ", StringComparison.Ordinal)))
             {
                 changed++;
                 problems.Add($"over the whole run: {change}");
