@@ -70,7 +70,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
             await Task.Delay(250);
         }
         var recovered = clock.Elapsed - killedAt;
-        job.State.ShouldBe("succeeded", job.Message);
+        job.State.ShouldBe("succeeded", job.Message + " " + await ReliabilityData.ScalarTextAsync(db, "SELECT problems FROM import_job ORDER BY id DESC LIMIT 1"));
         job.Node.ShouldBe(survivor.Name, "the surviving node ran the recovered job");
         survivor.Running.ShouldBeTrue();
 

@@ -393,7 +393,10 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
         var finished = state == ImportJobStates.Succeeded
             ? await jobs.GetAsync(jobId, CancellationToken.None)
             : await FinishAsync(jobId, state, message, outcome, latest);
-        if (state != ImportJobStates.Queued)
+        // Only the attempt that ended the job deletes its upload. Under load a silent node's attempt can be taken over
+        // while it still runs; when that overtaken attempt ends, the job (and the file) belong to the node that took it.
+        if (state != ImportJobStates.Queued && finished is { State: ImportJobStates.Succeeded or ImportJobStates.Failed or ImportJobStates.Cancelled } ended
+            && ended.Node == node)
         {
             DeleteSpool(request);
         }

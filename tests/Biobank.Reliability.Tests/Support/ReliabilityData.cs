@@ -29,6 +29,12 @@ public static class ReliabilityData
         return await c.ExecuteScalarAsync<long>(sql);
     }
 
+    public static async Task<string?> ScalarTextAsync(ReliabilityDb db, string sql)
+    {
+        await using var c = await db.Db.OpenAsync(default);
+        return await c.ExecuteScalarAsync<string?>(sql);
+    }
+
     /// <summary>Shipments BRU → STO of loose stored aliquots of consenting patients, built, packed and dispatched as staff do it.</summary>
     public static async Task<List<Shipment>> DispatchShipmentsAsync(ReliabilityDb db, int count, int tubesEach)
     {
