@@ -7,11 +7,11 @@ namespace Biobank.Core.Labels;
 /// <summary>What would be printed: the labels of a selection, checked against a template; with <see cref="Image"/>, the first label as a PNG.</summary>
 public sealed record PreviewLabelsCommand(LabelSelection What, string? Template, bool Image = false);
 
-public sealed record LabelsPreview(LabelSet Set, string Template, byte[]? Png);
+public sealed record LabelsPreview(LabelSet Set, LabelTemplate Template, byte[]? Png);
 
 /// <summary>
-/// Shows a print job before it is printed: the same label data and template check as <see cref="PrintLabels"/>,
-/// nothing audited, nothing sent. The image is drawn as the label printer would print it.
+/// Shows a print job before it is printed: its label data and the template check, which <see cref="PrintLabels"/>
+/// runs too, so a job prints exactly what its preview showed. Nothing audited, nothing sent.
 /// </summary>
 public sealed class PreviewLabels(LabelData data, LabelTemplates templates, LabelPreview preview)
 {
@@ -32,11 +32,11 @@ public sealed class PreviewLabels(LabelData data, LabelTemplates templates, Labe
         }
         if (!cmd.Image)
         {
-            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!.Name, null));
+            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!, null));
         }
         try
         {
-            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!.Name, preview.RenderPng(template.Value!, set.Labels[0].Fields, PreviewDpi)));
+            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!, preview.RenderPng(template.Value!, set.Labels[0].Fields, PreviewDpi)));
         }
         catch (LabelDataException e)
         {

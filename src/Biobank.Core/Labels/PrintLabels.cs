@@ -38,22 +38,16 @@ public sealed record LabelFileWritten(int Labels, string Template, string Path);
 /// before anything is sent, so a label that cannot be printed stops the job before the first label comes out.
 /// A CSV file printed to a file (the <c>labels</c> verb) names no tube of the database and is not audited.
 /// </summary>
-public sealed partial class PrintLabels(LabelData data, LabelTemplates templates, Printers printers, LabelPrintLog log, ZplPrinter zpl, TimeProvider clock, ILogger<PrintLabels> logger)
+public sealed partial class PrintLabels(PreviewLabels preview, LabelTemplates templates, Printers printers, LabelPrintLog log, ZplPrinter zpl, TimeProvider clock, ILogger<PrintLabels> logger)
 {
     public async Task<Result<PrintOutcome>> ExecuteAsync(Caller caller, PrintLabelsCommand cmd, CancellationToken ct)
     {
-        var built = await data.ForAsync(caller, cmd.What, ct);
-        if (!built.Ok)
+        var checkedLabels = await preview.ExecuteAsync(caller, new PreviewLabelsCommand(cmd.What, cmd.Template), ct);
+        if (!checkedLabels.Ok)
         {
-            return built.Problem!;
+            return checkedLabels.Problem!;
         }
-        var set = built.Value!;
-        var loaded = templates.For(set, cmd.Template);
-        if (!loaded.Ok)
-        {
-            return loaded.Problem!;
-        }
-        var template = loaded.Value!;
+        var (set, template, _) = checkedLabels.Value!;
         PrinterRow? printer = null;
         int dpi;
         switch (cmd.Output)

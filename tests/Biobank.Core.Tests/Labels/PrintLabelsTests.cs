@@ -152,7 +152,7 @@ public sealed class PrintLabelsTests : IDisposable
         var what = new LabelSelection(LabelSources.Aliquots, string.Join("\n", tubes));
 
         var rows = (await preview.ExecuteAsync(tech, new PreviewLabelsCommand(what, "cryovial-2d"), default)).Value!;
-        (rows.Set.Labels.Count, rows.Template, rows.Png).ShouldBe((2, "cryovial-2d", null));
+        (rows.Set.Labels.Count, rows.Template.Name, rows.Png).ShouldBe((2, "cryovial-2d", null));
         var png = (await preview.ExecuteAsync(tech, new PreviewLabelsCommand(what, "cryovial-2d", Image: true), default)).Value!.Png!;
         png[..8].ShouldBe(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A });
 
