@@ -88,6 +88,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(_ => new LabelPreview());
         services.AddSingleton<PreviewLabels>();
         services.AddSingleton<PrintLabels>();
+        services.AddSingleton<LabelBatches>();
         services.AddSingleton<AssayCatalogue>();
         services.AddSingleton<ImportAssay>();
         services.AddSingleton<AssayRuns>();

@@ -13,6 +13,10 @@ public static class LabelOutputs
     public const string Printer = "printer";
 
     public static readonly IReadOnlyList<string> All = [Pdf, Zpl, Printer];
+
+    /// <summary>Problem codes of a send: the printer took nothing (safe to try again), or broke off partway (some labels may be out).</summary>
+    public const string PrinterUnavailable = "printer-unavailable";
+    public const string PrinterInterrupted = "printer-interrupted";
 }
 
 /// <summary>A document to download: its bytes, MIME type and the file name offered.</summary>
@@ -106,7 +110,7 @@ public sealed partial class PrintLabels(PreviewLabels preview, LabelTemplates te
                     // Part of the job may be on labels already: the audit trail must say so.
                     await log.RecordAsync(caller, set, template.Name, new PrintTarget("zpl-interrupted", printer.Name), ct);
                 }
-                return new Problem(e.Message, "PrinterId", ProblemKind.Conflict);
+                return new Problem(e.Message, "PrinterId", ProblemKind.Conflict, e.MayHavePrinted ? LabelOutputs.PrinterInterrupted : LabelOutputs.PrinterUnavailable);
             }
         }
 
@@ -189,6 +193,20 @@ public sealed partial class PrintLabels(PreviewLabels preview, LabelTemplates te
         {
             Delete(partial);
             return Result<LabelFileWritten>.Invalid(e.Message);
+        }
+    }
+
+    /// <summary>The problem that stops these labels rendering (named by tube or box), or null when every one renders.</summary>
+    internal static Problem? Unprintable(LabelTemplate template, string format, int dpi, LabelSet set)
+    {
+        try
+        {
+            Render(template, format, dpi, set.Rows, Stream.Null);
+            return null;
+        }
+        catch (LabelDataException e)
+        {
+            return set.Unprintable(e);
         }
     }
 
