@@ -9,6 +9,9 @@ using Biobank.Core.Samples;
 using Biobank.Core.Shipments;
 using Biobank.Core.Sites;
 using Biobank.Core.Storage;
+using Biobank.Labels.Printing;
+using Biobank.Labels.Rendering;
+using Biobank.Labels.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -60,6 +63,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<ImportExternalManifest>();
+        services.AddSingleton<BuildShipmentDocuments>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
 
         services.AddSingleton<ImportRegistry>();
@@ -73,6 +77,18 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();
+        // Templates beside Biobank.sln above the web app's content root or the working folder, else the program's copy.
+        services.AddSingleton(new LabelTemplates(configuration[TemplateFolder.Setting], configuration["contentRoot"], Directory.GetCurrentDirectory()));
+        services.AddSingleton(new ZplPrinter(new ZplPrinterOptions
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(configuration.GetValue("Biobank:PrinterConnectSeconds", 3.0)),
+            Attempts = configuration.GetValue("Biobank:PrinterAttempts", 3),
+        }));
+        // Reads its two font files once; rendering itself keeps no state between calls.
+        services.AddSingleton(_ => new LabelPreview());
+        services.AddSingleton<PreviewLabels>();
+        services.AddSingleton<PrintLabels>();
+        services.AddSingleton<LabelBatches>();
         services.AddSingleton<AssayCatalogue>();
         services.AddSingleton<ImportAssay>();
         services.AddSingleton<AssayRuns>();

@@ -1,7 +1,6 @@
 using Biobank.Core.Common;
 using Biobank.Core.Labels;
 using Biobank.Web.Infrastructure;
-using Biobank.Web.Labels;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -12,7 +11,7 @@ namespace Biobank.Web.Pages.Labels;
 /// template and the output (PDF, ZPL file, or one of the site's printers); preview the first label,
 /// then print. Every print is audited.
 /// </summary>
-public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemplates templates, Printers printers) : PageModel
+public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelTemplates templates, Printers printers) : PageModel
 {
     public const int ShownRows = 200;
 
@@ -42,7 +41,7 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
         // A link such as the box page's "Print labels" arrives with its choice made: show the preview at once.
         if (HasInput)
         {
-            await CheckAsync(ct);
+            await CheckAsync(reportProblem: true, ct);
         }
         return Page();
     }
@@ -50,22 +49,20 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
     public async Task<IActionResult> OnPostPreviewAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        await CheckAsync(ct);
+        await CheckAsync(reportProblem: true, ct);
         return Page();
     }
 
     public async Task<IActionResult> OnPostPrintAsync(CancellationToken ct)
     {
-        await LoadAsync(ct);
-        var set = await CheckAsync(ct);
-        if (set is null)
-        {
-            return Page();
-        }
-        var result = await printing.PrintAsync(HttpContext.Caller(), set, new PrintRequest(Template, Output ?? "", Dpi, PrinterId), ct);
+        Template ??= DefaultTemplate;
+        var result = await print.ExecuteAsync(HttpContext.Caller(), new PrintLabelsCommand(Selection, Template, Output, Dpi, PrinterId), ct);
         if (!result.Ok)
         {
             ModelState.AddModelError(result.Problem!.Field ?? string.Empty, result.Problem.Message);
+            // The form again, with the labels shown if they themselves were fine (a printer that is off, say).
+            await LoadAsync(ct);
+            await CheckAsync(reportProblem: false, ct);
             return Page();
         }
         var outcome = result.Value!;
@@ -73,7 +70,7 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
         {
             return File(file.Content, file.ContentType, file.FileName);
         }
-        TempData["Status"] = $"{Count(outcome.Labels)} of {set.Description} sent to printer {outcome.Printer}" +
+        TempData["Status"] = $"{Count(outcome.Labels)} of {outcome.Set.Description} sent to printer {outcome.Printer}" +
             (outcome.Reprints > 0 ? $" ({outcome.Reprints} printed before: recorded as reprints)." : ".");
         return Redirect(Url.Page("/Labels/Index", new { Source, BoxBarcode, SampleBarcode, Template, Output, PrinterId })!);
     }
@@ -81,44 +78,37 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
     /// <summary>The first label as a PNG, for the preview's &lt;img&gt;.</summary>
     public async Task<IActionResult> OnGetPreviewAsync(CancellationToken ct)
     {
-        var set = await BuildAsync(ct);
-        if (!set.Ok)
+        var result = await preview.ExecuteAsync(HttpContext.Caller(), new PreviewLabelsCommand(Selection, Template ?? DefaultTemplate, Image: true), ct);
+        if (!result.Ok)
         {
-            return set.Problem!.Kind == ProblemKind.NotFound ? NotFound() : BadRequest(set.Problem.Message);
-        }
-        var png = printing.Preview(set.Value!, Template ?? DefaultTemplate);
-        if (!png.Ok)
-        {
-            return BadRequest(png.Problem!.Message);
+            return result.Problem!.Kind == ProblemKind.NotFound ? NotFound() : BadRequest(result.Problem.Message);
         }
         Response.Headers.CacheControl = "private, no-store";
-        return File(png.Value!, "image/png");
+        return File(result.Value!.Png!, "image/png");
     }
 
-    public string DefaultTemplate => Source == LabelSources.Box ? "box" : "cryovial-2d";
+    public string DefaultTemplate => LabelSources.DefaultTemplate(Source);
+
+    private LabelSelection Selection => new(Source, Barcodes, BoxBarcode, SampleBarcode);
 
     private bool HasInput => !string.IsNullOrWhiteSpace(Barcodes) || !string.IsNullOrWhiteSpace(BoxBarcode) || !string.IsNullOrWhiteSpace(SampleBarcode);
 
     private static string Count(int n) => n == 1 ? "1 label" : $"{n:N0} labels";
 
-    private async Task<LabelSet?> CheckAsync(CancellationToken ct)
+    private async Task CheckAsync(bool reportProblem, CancellationToken ct)
     {
-        var built = await BuildAsync(ct);
-        if (!built.Ok)
-        {
-            ModelState.AddModelError(built.Problem!.Field ?? string.Empty, built.Problem.Message);
-            return null;
-        }
-        var set = built.Value!;
         Template ??= DefaultTemplate;
-        var template = printing.TemplateFor(set, Template);
-        if (!template.Ok)
+        var checkedLabels = await preview.ExecuteAsync(HttpContext.Caller(), new PreviewLabelsCommand(Selection, Template), ct);
+        if (!checkedLabels.Ok)
         {
-            ModelState.AddModelError(template.Problem!.Field ?? string.Empty, template.Problem.Message);
-            return null;
+            if (reportProblem)
+            {
+                ModelState.AddModelError(checkedLabels.Problem!.Field ?? string.Empty, checkedLabels.Problem.Message);
+            }
+            return;
         }
-        Set = set;
-        var first = set.Labels[0];
+        Set = checkedLabels.Value!.Set;
+        var first = Set.Labels[0];
         PreviewUrl = Url.Page("/Labels/Index", "Preview", new
         {
             Source,
@@ -128,20 +118,6 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
             SampleBarcode = Source == LabelSources.Sample ? SampleBarcode : null,
             Template,
         });
-        return set;
-    }
-
-    private Task<Result<LabelSet>> BuildAsync(CancellationToken ct)
-    {
-        var caller = HttpContext.Caller();
-        return Source switch
-        {
-            LabelSources.Aliquots => data.AliquotsAsync(caller, (Barcodes ?? "").Split('\n'), ct),
-            LabelSources.Box => data.BoxAsync(caller, BoxBarcode, itsTubes: false, ct),
-            LabelSources.BoxTubes => data.BoxAsync(caller, BoxBarcode, itsTubes: true, ct),
-            LabelSources.Sample => data.SampleAsync(caller, SampleBarcode, ct),
-            _ => Task.FromResult(Result<LabelSet>.Invalid("Choose what to print.", nameof(Source))),
-        };
     }
 
     private async Task LoadAsync(CancellationToken ct)
