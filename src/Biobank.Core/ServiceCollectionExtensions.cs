@@ -84,8 +84,9 @@ public static class ServiceCollectionExtensions
             ConnectTimeout = TimeSpan.FromSeconds(configuration.GetValue("Biobank:PrinterConnectSeconds", 3.0)),
             Attempts = configuration.GetValue("Biobank:PrinterAttempts", 3),
         }));
-        // Reads its two font files once; rendering itself keeps no state between calls.
-        services.AddSingleton(_ => new LabelPreview());
+        // Reads its two font files into SkiaSharp once, at the first preview: a command that prints no preview (the CLI's
+        // labels verb) never loads SkiaSharp.
+        services.AddSingleton(_ => new Lazy<LabelPreview>(() => new LabelPreview()));
         services.AddSingleton<PreviewLabels>();
         services.AddSingleton<PrintLabels>();
         services.AddSingleton<LabelBatches>();

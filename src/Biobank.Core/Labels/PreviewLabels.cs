@@ -13,7 +13,7 @@ public sealed record LabelsPreview(LabelSet Set, LabelTemplate Template, byte[]?
 /// Shows a print job before it is printed: its label data and the template check, which <see cref="PrintLabels"/>
 /// runs too, so a job prints exactly what its preview showed. Nothing audited, nothing sent.
 /// </summary>
-public sealed class PreviewLabels(LabelData data, LabelTemplates templates, LabelPreview preview)
+public sealed class PreviewLabels(LabelData data, LabelTemplates templates, Lazy<LabelPreview> preview)
 {
     public const int PreviewDpi = 400;
 
@@ -36,7 +36,7 @@ public sealed class PreviewLabels(LabelData data, LabelTemplates templates, Labe
         }
         try
         {
-            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!, preview.RenderPng(template.Value!, set.Labels[0].Fields, PreviewDpi)));
+            return Result<LabelsPreview>.Success(new LabelsPreview(set, template.Value!, preview.Value.RenderPng(template.Value!, set.Labels[0].Fields, PreviewDpi)));
         }
         catch (LabelDataException e)
         {
