@@ -1,6 +1,7 @@
 using Biobank.Core.Common;
 using Biobank.Core.Labels;
 using Biobank.Web.Infrastructure;
+using Biobank.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -9,9 +10,10 @@ namespace Biobank.Web.Pages.Labels;
 /// <summary>
 /// Print labels: choose what (scanned aliquots, a box's label or its tubes, a sample's aliquots), the
 /// template and the output (PDF, ZPL file, or one of the site's printers); preview the first label,
-/// then print. Every print is audited.
+/// then print. Every print is audited. Labels for a printer go as a batch a background job sends, so a printer that
+/// is off does not keep the user waiting: the page lists the site's recent batches and how each ended.
 /// </summary>
-public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelTemplates templates, Printers printers) : PageModel
+public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelBatches batches, LabelBatchDispatcher dispatcher, LabelTemplates templates, Printers printers) : PageModel
 {
     public const int ShownRows = 200;
 
@@ -35,6 +37,9 @@ public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelTe
 
     public string? PreviewUrl { get; private set; }
 
+    /// <summary>The site's recent batches for printers, newest first.</summary>
+    public IReadOnlyList<LabelBatchView> Batches { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
@@ -56,23 +61,34 @@ public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelTe
     public async Task<IActionResult> OnPostPrintAsync(CancellationToken ct)
     {
         Template ??= DefaultTemplate;
-        var result = await print.ExecuteAsync(HttpContext.Caller(), new PrintLabelsCommand(Selection, Template, Output, Dpi, PrinterId), ct);
+        var command = new PrintLabelsCommand(Selection, Template, Output, Dpi, PrinterId);
+        if (Output == LabelOutputs.Printer)
+        {
+            var queued = await batches.SubmitAsync(HttpContext.Caller(), command, ct);
+            if (!queued.Ok)
+            {
+                return await RefusedAsync(queued.Problem!, ct);
+            }
+            var batch = queued.Value!;
+            await dispatcher.DispatchAsync(batch.Id, ct);
+            TempData["Status"] = $"{Count(batch.Labels)} of {batch.Description} queued for printer {batch.PrinterName} (batch {batch.Id}); the list below shows when they are printed.";
+            return Redirect(Url.Page("/Labels/Index", new { Source, BoxBarcode, SampleBarcode, Template, Output, PrinterId })!);
+        }
+        var result = await print.ExecuteAsync(HttpContext.Caller(), command, ct);
         if (!result.Ok)
         {
-            ModelState.AddModelError(result.Problem!.Field ?? string.Empty, result.Problem.Message);
-            // The form again, with the labels shown if they themselves were fine (a printer that is off, say).
-            await LoadAsync(ct);
-            await CheckAsync(reportProblem: false, ct);
-            return Page();
+            return await RefusedAsync(result.Problem!, ct);
         }
-        var outcome = result.Value!;
-        if (outcome.File is { } file)
-        {
-            return File(file.Content, file.ContentType, file.FileName);
-        }
-        TempData["Status"] = $"{Count(outcome.Labels)} of {outcome.Set.Description} sent to printer {outcome.Printer}" +
-            (outcome.Reprints > 0 ? $" ({outcome.Reprints} printed before: recorded as reprints)." : ".");
-        return Redirect(Url.Page("/Labels/Index", new { Source, BoxBarcode, SampleBarcode, Template, Output, PrinterId })!);
+        return File(result.Value!.File!.Content, result.Value.File.ContentType, result.Value.File.FileName);
+    }
+
+    private async Task<IActionResult> RefusedAsync(Problem problem, CancellationToken ct)
+    {
+        ModelState.AddModelError(problem.Field ?? string.Empty, problem.Message);
+        // The form again, with the labels shown if they themselves were fine (a printer of another site, say).
+        await LoadAsync(ct);
+        await CheckAsync(reportProblem: false, ct);
+        return Page();
     }
 
     /// <summary>The first label as a PNG, for the preview's &lt;img&gt;.</summary>
@@ -126,5 +142,6 @@ public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelTe
         var caller = HttpContext.Caller();
         // A central user sees every site's printers; the list names the site.
         SitePrinters = await printers.ListAsync(caller, activeOnly: true, ct);
+        Batches = await batches.ListAsync(caller, 10, ct);
     }
 }
