@@ -58,6 +58,9 @@ public sealed class LabelBatches(IDb db, PrintLabels print, PreviewLabels previe
     /// <summary>Attempts before a printer that never answers fails the batch; the job's retry delays space them out.</summary>
     public const int MaxAttempts = 5;
 
+    /// <summary>The wait before the next attempt after <paramref name="attempts"/> found the printer off: 15 s, 30 s, 1 min, 2 min, then 4 min.</summary>
+    public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(15 * (1 << Math.Clamp(attempts - 1, 0, 4)));
+
     private const string Insert = """
         INSERT INTO label_batch (site_id, user_id, user_name, printer_id, template, source, barcodes, box_barcode, sample_barcode,
                                  labels, description, state, created_utc)
@@ -96,11 +99,11 @@ public sealed class LabelBatches(IDb db, PrintLabels print, PreviewLabels previe
         """;
 
     private const string BackInQueue = """
-        UPDATE label_batch SET state = 'queued', message = @Message, node = NULL, dispatched_utc = @Now
+        UPDATE label_batch SET state = 'queued', message = @Message, node = NULL, dispatched_utc = @Until
         WHERE id = @Id AND state = 'sending' AND node = @Node
         """;
 
-    // A batch left 'sending' by this node (stopped while sending) or by a node silent past the stale time.
+    // A batch left 'sending' by this node (at its start: it stopped while sending) or by any node past the stale time.
     private const string Interrupt = """
         UPDATE label_batch SET state = 'interrupted', finished_utc = @Now, node = NULL,
                message = 'the server stopped while sending: some labels may have printed. Check the printer, then print again what is missing.'
@@ -178,8 +181,11 @@ public sealed class LabelBatches(IDb db, PrintLabels print, PreviewLabels previe
         return (await c.QueryAsync<long>(new CommandDefinition(Undispatched, new { Again = clock.GetUtcNow().UtcDateTime - RedispatchAfter }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>Batches this node (at its start) or a node silent for <paramref name="stale"/> left half-sent: marked interrupted, never resent.</summary>
-    public async Task<int> InterruptAsync(string node, TimeSpan stale, CancellationToken ct)
+    /// <summary>
+    /// Batches left half-sent, marked interrupted and never resent: those of <paramref name="node"/> (pass this node's name
+    /// at its start only, before it sends anything) and any still sending after <paramref name="stale"/>.
+    /// </summary>
+    public async Task<int> InterruptAsync(string? node, TimeSpan stale, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);
@@ -214,7 +220,8 @@ public sealed class LabelBatches(IDb db, PrintLabels print, PreviewLabels previe
         var problem = printed.Problem!;
         if (problem.Code == LabelOutputs.PrinterUnavailable && batch.Attempts < MaxAttempts)
         {
-            await BackInQueueAsync(id, node, $"attempt {batch.Attempts} of {MaxAttempts}: {problem.Message} It will be tried again.", ct);
+            var delay = RetryDelay(batch.Attempts);
+            await BackInQueueAsync(id, node, $"attempt {batch.Attempts} of {MaxAttempts}: {problem.Message} It will be tried again in {delay.TotalSeconds:N0} s.", delay, ct);
             return new LabelBatchAttempt(await GetAsync(Caller.System, id, ct), TryAgain: true);
         }
         return new LabelBatchAttempt(await EndAsync(id, node, LabelBatchStates.Failed, "not printed: " + problem.Message, ct), false);
@@ -246,11 +253,12 @@ public sealed class LabelBatches(IDb db, PrintLabels print, PreviewLabels previe
         return await GetAsync(Caller.System, id, ct);
     }
 
-    private async Task BackInQueueAsync(long id, string node, string message, CancellationToken ct)
+    private async Task BackInQueueAsync(long id, string node, string message, TimeSpan delay, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        await c.ExecuteAsync(new CommandDefinition(BackInQueue, new { Id = id, Node = node, Message = message, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+        // Marked handed over until the retry is due, so the recovery pass does not hand it over again meanwhile.
+        await c.ExecuteAsync(new CommandDefinition(BackInQueue, new { Id = id, Node = node, Message = message, Until = clock.GetUtcNow().UtcDateTime + delay }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
 }
