@@ -31,6 +31,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AppRole>();
         services.AddSingleton<Backup>();
         services.AddSingleton<Operations.IntegrityCheck>();
+        services.AddSingleton<Operations.MaintenanceRuns>();
+        services.AddSingleton(_ => Operations.BackupOptions.FromConfiguration(configuration));
+        services.AddSingleton<Operations.RotatingBackup>();
         services.AddSingleton<Analysis.AssociationAnalysis>();
         services.AddSingleton<Analysis.SavedAnalyses>();
 
@@ -60,6 +63,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<ImportExternalManifest>();
+        services.AddSingleton<OverdueShipments>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
 
         services.AddSingleton<ImportRegistry>();
