@@ -69,9 +69,16 @@ public static class JobsSetup
         app.MapJobsDashboard();
     }
 
-    /// <summary>Hangfire's own SQLite file beside the database (biobank.db → biobank.hangfire.db): see README, "Background jobs".</summary>
+    /// <summary>
+    /// Hangfire's own SQLite file: <c>Biobank:JobStoreFile</c>, else beside the database (biobank.db → biobank.hangfire.db).
+    /// Its own file, so Hangfire's locking and frequent small writes never wait for, or hold up, our WAL writer (README, "Background jobs").
+    /// </summary>
     public static string SqliteStoragePath(DatabaseOptions db, IConfiguration config)
     {
+        if (config["Biobank:JobStoreFile"] is { Length: > 0 } file)
+        {
+            return Path.GetFullPath(file);
+        }
         var source = new SqliteConnectionStringBuilder(db.ConnectionString).DataSource;
         var path = string.IsNullOrEmpty(source) || source == ":memory:" ? DatabaseOptions.DefaultSqlitePath(config) : Path.GetFullPath(source);
         return Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + ".hangfire.db");
