@@ -16,8 +16,8 @@ if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time (for peak memory)…"
   apt-get install -y -qq time >/dev/null 2>&1 || sudo apt-get install -y -qq time >/dev/null
 fi
-dotnet build src/Biobank.Cli -c Release -nologo -v q -clp:ErrorsOnly
-CLI=src/Biobank.Cli/bin/Release/net10.0/biobank
+scripts/biobank help >/dev/null   # publishes artifacts/cli when a source changed
+CLI=artifacts/cli/biobank
 export ConnectionStrings__Biobank="Data Source=$DB"
 if [ ! -f "$DB" ]; then
   echo "seeding $DB: $PATIENTS patients, $MIRNAS miRNAs measured at BASELINE, EOT and M3…"

@@ -101,7 +101,9 @@ public sealed class Arguments
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tookNext = new(StringComparer.Ordinal);
 
-    public List<string> Positional { get; } = [];
+    private readonly List<string> _positional = [];
+
+    public IReadOnlyList<string> Positional => _positional;
 
     public static Arguments Parse(string[] args)
     {
@@ -131,7 +133,7 @@ public sealed class Arguments
             }
             else
             {
-                result.Positional.Add(a);
+                result._positional.Add(a);
             }
         }
         return result;
@@ -152,7 +154,7 @@ public sealed class Arguments
         _used.Add(name);
         if (_tookNext.Remove(name) && _options[name] is { } positional)
         {
-            Positional.Add(positional);
+            _positional.Add(positional);
             _options[name] = null;
         }
         return _options.ContainsKey(name);

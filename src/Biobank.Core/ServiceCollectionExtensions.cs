@@ -9,6 +9,9 @@ using Biobank.Core.Samples;
 using Biobank.Core.Shipments;
 using Biobank.Core.Sites;
 using Biobank.Core.Storage;
+using Biobank.Labels.Printing;
+using Biobank.Labels.Rendering;
+using Biobank.Labels.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,6 +67,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<ImportExternalManifest>();
         services.AddSingleton<OverdueShipments>();
+        services.AddSingleton<BuildShipmentDocuments>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
 
         services.AddSingleton<ImportRegistry>();
@@ -77,6 +81,19 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Printers>();
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();
+        // Templates beside Biobank.sln above the web app's content root or the working folder, else the program's copy.
+        services.AddSingleton(new LabelTemplates(configuration[TemplateFolder.Setting], configuration["contentRoot"], Directory.GetCurrentDirectory()));
+        services.AddSingleton(new ZplPrinter(new ZplPrinterOptions
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(configuration.GetValue("Biobank:PrinterConnectSeconds", 3.0)),
+            Attempts = configuration.GetValue("Biobank:PrinterAttempts", 3),
+        }));
+        // Reads its two font files into SkiaSharp once, at the first preview: a command that prints no preview (the CLI's
+        // labels verb) never loads SkiaSharp.
+        services.AddSingleton(_ => new Lazy<LabelPreview>(() => new LabelPreview()));
+        services.AddSingleton<PreviewLabels>();
+        services.AddSingleton<PrintLabels>();
+        services.AddSingleton<LabelBatches>();
         services.AddSingleton<AssayCatalogue>();
         services.AddSingleton<ImportAssay>();
         services.AddSingleton<AssayRuns>();

@@ -522,11 +522,13 @@ public sealed class AssociationAnalysis(IDb db)
         }
     }
 
+    private static readonly string[] DataColumns = ["pseudonym", "biomarker", "response", "dose"];
+
     /// <summary>The long data set: one row per patient and analysed biomarker with a response, dose and every covariate present.</summary>
     public static async Task WriteDataCsvAsync(AnalysisOutcome o, TextWriter w)
     {
         var covariates = o.Request.Covariates.Distinct().OrderBy(x => x switch { "age" => 0, "sex" => 1, _ => 2 }).ToList();
-        await w.WriteLineAsync(string.Join(',', new[] { "pseudonym", "biomarker", "response", "dose" }.Concat(covariates)));
+        await w.WriteLineAsync(string.Join(',', DataColumns.Concat(covariates)));
         var analysed = o.Results.Where(r => !double.IsNaN(r.Slope) || !double.IsNaN(r.SpearmanRho)).Select(r => r.Biomarker).ToHashSet(StringComparer.Ordinal);
         // What a patient's lines share, made once: "pseudonym," before and ",dose,covariates" after the response; null when a
         // covariate is missing (the fit dropped that patient).

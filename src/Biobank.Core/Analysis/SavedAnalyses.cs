@@ -51,7 +51,7 @@ public sealed class SavedAnalyses(IDb db, IAudit audit, TimeProvider clock)
         {
             return Result<long>.Invalid("Give the analysis a name (at most 200 characters).", "Name");
         }
-        var csv = new StringWriter();
+        using var csv = new StringWriter();
         await AssociationAnalysis.WriteResultsCsvAsync(o, csv);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);

@@ -183,30 +183,35 @@ internal static class XlsxInspector
     public static void Inspect(string path, XlsxLimits limits, ImportProblems problems)
     {
         using var file = File.OpenRead(path);
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(file, ZipArchiveMode.Read);
-        }
-        catch (InvalidDataException)
+        using var zip = OpenZip(file);
+        if (zip is null)
         {
             problems.Add(0, "file", "", "not a readable XLSX file (its zip structure is broken)");
             return;
         }
-        using (zip)
+        if (XlsxZip.Refusal(zip, limits) is { } refused)
         {
-            if (XlsxZip.Refusal(zip, limits) is { } refused)
-            {
-                problems.Add(0, "file", refused.Part, refused.Reason);
-                return;
-            }
-            var sheet = FirstSheet(zip);
-            if (sheet is null)
-            {
-                problems.Add(0, "file", "", "the XLSX has no worksheet");
-                return;
-            }
-            ScanFormulas(sheet, problems);
+            problems.Add(0, "file", refused.Part, refused.Reason);
+            return;
+        }
+        var sheet = FirstSheet(zip);
+        if (sheet is null)
+        {
+            problems.Add(0, "file", "", "the XLSX has no worksheet");
+            return;
+        }
+        ScanFormulas(sheet, problems);
+    }
+
+    private static ZipArchive? OpenZip(Stream file)
+    {
+        try
+        {
+            return new ZipArchive(file, ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
         }
     }
 

@@ -199,16 +199,11 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             using var hash = xlsx ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             validation = new Validation(cmd, context, problems, spool, lookup, caller, progress, info.Length);
             using var queries = validation;
-            AssayRowSource source;
-            try
+            using var source = OpenSource(cmd.FilePath, xlsx, hash, out var unreadable);
+            if (source is null)
             {
-                source = xlsx ? new XlsxRowSource(cmd.FilePath) : new CsvRowSource(cmd.FilePath, hash);
+                return ImportAssayOutcome.Refused($"not a readable {(xlsx ? "XLSX" : "text")} file: {unreadable}");
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return ImportAssayOutcome.Refused($"not a readable {(xlsx ? "XLSX" : "text")} file: {e.Message}");
-            }
-            using (source)
             {
                 try
                 {
@@ -269,6 +264,20 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         return null;
     }
 
+
+    private static AssayRowSource? OpenSource(string path, bool xlsx, IncrementalHash? hash, out string unreadable)
+    {
+        unreadable = "";
+        try
+        {
+            return xlsx ? new XlsxRowSource(path) : new CsvRowSource(path, hash);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            unreadable = e.Message;
+            return null;
+        }
+    }
     private static ImportAssayOutcome AlreadyImported(string fileName, string run) =>
         ImportAssayOutcome.Refused($"this file was already imported (same SHA-256) into run {run}; nothing was written", "file", fileName);
 

@@ -412,7 +412,9 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
             state = ImportJobStates.Queued;
             message = "";
         }
+#pragma warning disable CA1031 // a job runner records any failure on the job row for the user instead of crashing the scheduler's thread
         catch (Exception e)
+#pragma warning restore CA1031
         {
             logger.LogError(e, "Import job {JobId} failed", jobId);
             state = ImportJobStates.Failed;

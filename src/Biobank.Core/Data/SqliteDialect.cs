@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Biobank.Core.Data;
 
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The write turn lives as long as the process's one dialect; disposing it at shutdown would throw in a writer still finishing.")]
 public sealed class SqliteDialect : ISqlDialect
 {
     private readonly string _connectionString;

@@ -3,6 +3,7 @@ using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Biobank.Core.Samples;
 using Biobank.Core.Storage;
+using Biobank.Labels.Templates;
 using Dapper;
 
 namespace Biobank.Core.Labels;
@@ -16,7 +17,13 @@ public static class LabelSources
     public const string Sample = "sample";
 
     public static readonly IReadOnlyList<string> All = [Aliquots, Box, BoxTubes, Sample];
+
+    /// <summary>The template a source prints with unless another is chosen.</summary>
+    public static string DefaultTemplate(string? source) => source == Box ? "box" : "cryovial-2d";
 }
+
+/// <summary>What to label, as the form has it: a source and the codes it needs (aliquots one per line).</summary>
+public sealed record LabelSelection(string? Source, string? Barcodes = null, string? BoxBarcode = null, string? SampleBarcode = null);
 
 /// <summary>One label: the template fields, and the tube or box it is for (the audit trail records each).</summary>
 public sealed record LabelRow(string Table, long Id, long SiteId, string Barcode, IReadOnlyDictionary<string, string> Fields);
@@ -28,6 +35,13 @@ public sealed record LabelSet(string Description, IReadOnlyList<LabelRow> Labels
 
     /// <summary>The fields every row carries (the same for all rows of a set).</summary>
     public IReadOnlyCollection<string> FieldNames => Labels.Count == 0 ? [] : [.. Labels[0].Fields.Keys];
+
+    /// <summary>A label the renderer refused, named by its tube or box.</summary>
+    public Problem Unprintable(LabelDataException e)
+    {
+        var what = e.LabelNumber >= 1 && e.LabelNumber <= Labels.Count ? $" ({Labels[e.LabelNumber - 1].Table} {Labels[e.LabelNumber - 1].Barcode})" : "";
+        return new Problem($"{e.Message}{what} Nothing was printed.", "Template");
+    }
 }
 
 /// <summary>
@@ -74,6 +88,16 @@ public sealed class LabelData(IDb db, TubeQueries tubes, StorageSetup storage, T
         ["date"] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["site"] = box.SiteCode,
         ["size"] = $"{box.Rows} × {box.Cols}",
+    };
+
+    /// <summary>The labels of a selection, each source by its own rules below.</summary>
+    public Task<Result<LabelSet>> ForAsync(Caller caller, LabelSelection what, CancellationToken ct) => what.Source switch
+    {
+        LabelSources.Aliquots => AliquotsAsync(caller, (what.Barcodes ?? "").Split('\n'), ct),
+        LabelSources.Box => BoxAsync(caller, what.BoxBarcode, itsTubes: false, ct),
+        LabelSources.BoxTubes => BoxAsync(caller, what.BoxBarcode, itsTubes: true, ct),
+        LabelSources.Sample => SampleAsync(caller, what.SampleBarcode, ct),
+        _ => Task.FromResult(Result<LabelSet>.Invalid("Choose what to print.", "Source")),
     };
 
     public async Task<Result<LabelSet>> AliquotsAsync(Caller caller, IEnumerable<string?> scanned, CancellationToken ct)

@@ -29,6 +29,8 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
 
     private sealed record Line(int Row, string Barcode, string Pseudonym, string SampleType, string Timepoint, decimal VolumeUl, DateTime? CollectedUtc);
 
+    private static readonly string[] RequiredColumns = ["barcode", "pseudonym", "sample_type", "timepoint", "volume_ul"];
+
     private const string Site = "SELECT id AS Id, code AS Code FROM site WHERE upper(code) = upper(@Code)";
     // Only the sending site's patients: the manifest speaks for that site, and a lookup across sites would let a
     // receiver learn from the refusals which pseudonyms exist elsewhere and whose consent was withdrawn.
@@ -167,7 +169,7 @@ public sealed class ImportExternalManifest(IDb db, IAudit audit, TimeProvider cl
                 if (header is null)
                 {
                     header = r.Fields.Select((f, i) => (Name: f.Trim().ToLowerInvariant(), i)).GroupBy(x => x.Name).ToDictionary(g => g.Key, g => g.First().i);
-                    foreach (var required in new[] { "barcode", "pseudonym", "sample_type", "timepoint", "volume_ul" }.Where(n => !header.ContainsKey(n)))
+                    foreach (var required in RequiredColumns.Where(n => !header.ContainsKey(n)))
                     {
                         problems.Add(new RowProblem(1, required, "", "required column missing (header: barcode,pseudonym,sample_type,timepoint,volume_ul[,collected_date], or our manifest CSV)"));
                     }

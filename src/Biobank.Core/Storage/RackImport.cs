@@ -27,9 +27,9 @@ public sealed class RackImportException(IReadOnlyList<RowProblem> problems)
 /// </summary>
 public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
 {
-    public const int MaxRows = 2000;
+    public const int MaxRows = RackScanFile.MaxRows;
 
-    private static readonly string[] EmptyMarks = ["", "NO TUBE", "NOTUBE", "EMPTY", "NO_TUBE"];
+    private static readonly string[] EmptyMarks = ["", "NO TUBE", "NOTUBE", "EMPTY", "NO_TUBE", "NO TRAKMATE"];
     private static readonly string[] UnreadMarks = ["NOREAD", "NO READ", "ERROR", "NO_READ", "???"];
 
     private const string Box = "SELECT id AS Id, site_id AS SiteId, rows AS Rows, cols AS Cols, status AS Status FROM box WHERE barcode = @Barcode AND (@AllSites OR site_id = @ScopeSiteId)";
@@ -51,51 +51,8 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
     public async Task<Result<RackImportResult>> ExecuteAsync(Caller caller, string boxBarcode, Stream csv, CancellationToken ct)
     {
         var boxCode = Barcodes.Canonical(Barcodes.Normalize(boxBarcode));
-        var lines = new List<(int Row, string Position, string Barcode)>();
-        var problems = new List<RowProblem>();
-        using (var reader = new StreamReader(csv, detectEncodingFromByteOrderMarks: true))
-        {
-            var records = new CsvRecords(reader);
-            try
-            {
-                await foreach (var record in records.ReadAllAsync(ct))
-                {
-                    var (row, fields) = (record.Line, record.Fields);
-                    if (row > MaxRows)
-                    {
-                        problems.Add(new RowProblem(row, "file", "", $"more than {MaxRows} rows: this is not a rack scan"));
-                        break;
-                    }
-                    if (fields.All(string.IsNullOrWhiteSpace))
-                    {
-                        continue;
-                    }
-                    if (lines.Count == 0 && problems.Count == 0 && fields[0].Trim().ToUpperInvariant() is "POSITION" or "POS" or "WELL" or "TUBE POSITION" or "LOCATION")
-                    {
-                        continue;
-                    }
-                    if (fields.Length < 2)
-                    {
-                        problems.Add(new RowProblem(row, "line", string.Join(",", fields), "expected two columns: position and barcode"));
-                        continue;
-                    }
-                    if (fields.Length > 2 && fields.Skip(2).Any(f => !string.IsNullOrWhiteSpace(f)))
-                    {
-                        problems.Add(new RowProblem(row, "line", string.Join(",", fields), "more than two columns: expected position and barcode only"));
-                        continue;
-                    }
-                    lines.Add((row, fields[0].Trim(), fields[1].Trim()));
-                }
-            }
-            catch (CsvFormatException e)
-            {
-                problems.Add(new RowProblem(e.Line, "file", "", e.Reason));
-            }
-        }
-        if (lines.Count == 0 && problems.Count == 0)
-        {
-            problems.Add(new RowProblem(0, "file", "", "the file holds no positions"));
-        }
+        var scan = await RackScanFile.ReadAsync(csv, ct);
+        var problems = scan.Problems.ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
@@ -113,11 +70,12 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
         {
             return new Problem(OpenShipments.Refusal(boxCode, shipment, "no tube can be stored into it"), "box", ProblemKind.Conflict, OpenShipments.BoxOnShipmentCode);
         }
+        problems.AddRange(RackMismatches(scan, boxBarcode, boxCode));
         var wanted = new List<(int Row, int R, int C, string Code, string Label)>();
         var seenPositions = new Dictionary<(int, int), int>();
         var seenCodes = new Dictionary<string, int>(StringComparer.Ordinal);
         var empty = 0;
-        foreach (var (row, position, barcode) in lines)
+        foreach (var (row, position, barcode, _) in scan.Lines)
         {
             if (!Positions.TryParse(position, box.Rows, box.Cols, out var r, out var col))
             {
@@ -223,6 +181,21 @@ public sealed class RackImport(IDb db, IAudit audit, TimeProvider clock)
         }
         await tx.CommitAsync(ct);
         return Result<RackImportResult>.Success(new RackImportResult(toStore.Count, unchanged, empty));
+    }
+
+    /// <summary>A rack code in the file (a column, or the header block) must be the box scanned: a file of another rack fills nothing.</summary>
+    private static IEnumerable<RowProblem> RackMismatches(RackScan scan, string scanned, string boxCode)
+    {
+        bool Same(string rack) => string.Equals(rack.Trim(), scanned.Trim(), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(Barcodes.Canonical(Barcodes.Normalize(rack)), boxCode, StringComparison.Ordinal);
+        if (scan.HeaderRack is { } header && !Same(header))
+        {
+            yield return new RowProblem(scan.HeaderRackRow, "rack", header, $"the file is a scan of rack {header}, not of box {boxCode}: scan the box's own rack file");
+        }
+        foreach (var line in scan.Lines.Where(l => l.Rack is not null && !Same(l.Rack)))
+        {
+            yield return new RowProblem(line.Row, "rack", line.Rack!, $"this position is of rack {line.Rack}, not of box {boxCode}");
+        }
     }
 
     private sealed record BoxHead

@@ -1,78 +1,31 @@
 namespace Biobank.Labels.Barcodes;
 
 /// <summary>
-/// One ECC 200 symbol size with its attributes from ISO/IEC 16022 (table 7): the data regions,
-/// the data and error-correction codewords, and how many Reed–Solomon blocks are interleaved.
+/// A Data Matrix ECC 200 symbol size a template may force (ISO/IEC 16022 table 7), with its data
+/// capacity for the refusal messages. The rest of the table (regions, Reed–Solomon blocks) is ZXing.Net's.
 /// </summary>
-public sealed record DataMatrixSize(
-    int Rows,
-    int Columns,
-    int RegionRows,
-    int RegionColumns,
-    int DataCodewords,
-    int EccCodewords,
-    int Blocks)
+public sealed record DataMatrixSize(int Rows, int Columns, int DataCodewords)
 {
     /// <summary>All 24 square and 6 rectangular sizes, smallest capacity first within each shape.</summary>
     public static IReadOnlyList<DataMatrixSize> All { get; } =
     [
-        new(10, 10, 8, 8, 3, 5, 1),
-        new(12, 12, 10, 10, 5, 7, 1),
-        new(14, 14, 12, 12, 8, 10, 1),
-        new(16, 16, 14, 14, 12, 12, 1),
-        new(18, 18, 16, 16, 18, 14, 1),
-        new(20, 20, 18, 18, 22, 18, 1),
-        new(22, 22, 20, 20, 30, 20, 1),
-        new(24, 24, 22, 22, 36, 24, 1),
-        new(26, 26, 24, 24, 44, 28, 1),
-        new(32, 32, 14, 14, 62, 36, 1),
-        new(36, 36, 16, 16, 86, 42, 1),
-        new(40, 40, 18, 18, 114, 48, 1),
-        new(44, 44, 20, 20, 144, 56, 1),
-        new(48, 48, 22, 22, 174, 68, 1),
-        new(52, 52, 24, 24, 204, 84, 2),
-        new(64, 64, 14, 14, 280, 112, 2),
-        new(72, 72, 16, 16, 368, 144, 4),
-        new(80, 80, 18, 18, 456, 192, 4),
-        new(88, 88, 20, 20, 576, 224, 4),
-        new(96, 96, 22, 22, 696, 272, 4),
-        new(104, 104, 24, 24, 816, 336, 6),
-        new(120, 120, 18, 18, 1050, 408, 6),
-        new(132, 132, 20, 20, 1304, 496, 8),
-        new(144, 144, 22, 22, 1558, 620, 10),
-        new(8, 18, 6, 16, 5, 7, 1),
-        new(8, 32, 6, 14, 10, 11, 1),
-        new(12, 26, 10, 24, 16, 14, 1),
-        new(12, 36, 10, 16, 22, 18, 1),
-        new(16, 36, 14, 16, 32, 24, 1),
-        new(16, 48, 14, 22, 49, 28, 1),
+        new(10, 10, 3), new(12, 12, 5), new(14, 14, 8), new(16, 16, 12), new(18, 18, 18), new(20, 20, 22),
+        new(22, 22, 30), new(24, 24, 36), new(26, 26, 44), new(32, 32, 62), new(36, 36, 86), new(40, 40, 114),
+        new(44, 44, 144), new(48, 48, 174), new(52, 52, 204), new(64, 64, 280), new(72, 72, 368), new(80, 80, 456),
+        new(88, 88, 576), new(96, 96, 696), new(104, 104, 816), new(120, 120, 1050), new(132, 132, 1304), new(144, 144, 1558),
+        new(8, 18, 5), new(8, 32, 10), new(12, 26, 16), new(12, 36, 22), new(16, 36, 32), new(16, 48, 49),
     ];
 
     public static DataMatrixSize Largest => All[23];
 
+    public static DataMatrixSize LargestRectangle => All[^1];
+
     public bool IsSquare => Rows == Columns;
 
-    /// <summary>Data regions stacked vertically.</summary>
-    public int RegionsDown => Rows / (RegionRows + 2);
-
-    /// <summary>Data regions side by side.</summary>
-    public int RegionsAcross => Columns / (RegionColumns + 2);
-
-    /// <summary>Rows of the mapping matrix: the symbol without its finder and alignment patterns.</summary>
-    public int MappingRows => RegionsDown * RegionRows;
-
-    public int MappingColumns => RegionsAcross * RegionColumns;
-
-    /// <summary>Data codewords of interleaved block <paramref name="block"/> (0-based): 144×144 has 8 blocks of 156 and 2 of 155.</summary>
-    public int DataCodewordsInBlock(int block) =>
-        DataCodewords / Blocks + (block < DataCodewords % Blocks ? 1 : 0);
-
-    public int EccCodewordsPerBlock => EccCodewords / Blocks;
-
-    /// <summary>Finds a size by its "rows×columns" or "RxC" name, e.g. "16x16" or "8x18".</summary>
     public static DataMatrixSize? Find(int rows, int columns) =>
         All.FirstOrDefault(s => s.Rows == rows && s.Columns == columns);
 
+    /// <summary>Finds a size by its "rows×columns" or "RxC" name, e.g. "16x16" or "8x18".</summary>
     public static bool TryParse(string text, out DataMatrixSize? size)
     {
         size = null;

@@ -1,7 +1,9 @@
+using ZXing.Common;
+
 namespace Biobank.Labels.Barcodes;
 
 /// <summary>
-/// Encodes text into a matrix of modules. Shaped like ZXing.Net's writer so it can replace this one:
+/// Encodes text into ZXing.Net's matrix of modules, as ZXing.Net's writers do:
 /// <paramref name="width"/> and <paramref name="height"/> are the minimum size in pixels (0 means
 /// "one pixel per module"); the symbol is scaled by the largest whole factor that fits and centred.
 /// </summary>

@@ -3,6 +3,7 @@ using Biobank.Labels.Barcodes;
 using Biobank.Labels.Rendering;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
+using ZXing.Common;
 
 namespace Biobank.Labels.Documents;
 
@@ -132,7 +133,7 @@ public static class ShipmentManifestPdf
             Text(codeText, Right - barsWidth / 2 - measurer.WidthMm(codeText, 10, bold: true) / 2, Top + barsHeight + 4.2, 10, bold: true);
 
             // Left of it: title and the shipment's state; the quiet zone (10 modules) stays clear.
-            var leftWidth = barsLeft - Code128Encoder.DefaultQuietZone * module - Left - 2;
+            var leftWidth = barsLeft - BarcodeWriter.Code128QuietZone * module - Left - 2;
             Text(Fit("Shipment manifest", 18, true, leftWidth), Left, Top + 6.2, 18, bold: true);
             var dispatched = doc.DispatchedUtc is { } d
                 ? d.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC"

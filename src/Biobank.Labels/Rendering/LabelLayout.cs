@@ -1,6 +1,7 @@
 using System.Globalization;
 using Biobank.Labels.Barcodes;
 using Biobank.Labels.Templates;
+using ZXing.Common;
 
 namespace Biobank.Labels.Rendering;
 
@@ -89,28 +90,20 @@ internal sealed class LabelLayout(LabelTemplate template, TextMeasurer measurer)
         var payload = b.Data.Resolve(row, labelNumber);
         var field = b.Data.Fields.Count > 0 ? b.Data.Fields[0] : "(literal)";
         BitMatrix modules;
-        DataMatrixSize? size = null;
         try
         {
-            if (b.Symbology == BarcodeFormat.DataMatrix)
-            {
-                var symbol = DataMatrixEncoder.Encode(payload, b.Shape, b.Size);
-                modules = symbol.Modules;
-                size = symbol.Size;
-            }
-            else
-            {
-                modules = BarcodeWriter.EncodeModules(payload, BarcodeFormat.Code128);
-            }
+            modules = BarcodeWriter.EncodeModules(payload, b.Symbology, new EncodeOptions { Shape = b.Shape, Size = b.Size });
         }
         catch (BarcodeEncodingException e)
         {
             throw new LabelDataException(labelNumber, field, $"Label {labelNumber}: the field '{field}' cannot be printed as a barcode: {e.Message}", e);
         }
 
+        // The size ZXing.Net chose, which the ZPL asks the printer for so print and PDF match.
+        var size = b.Symbology == BarcodeFormat.DataMatrix ? DataMatrixSize.Find(modules.Height, modules.Width) : null;
         var height = b.Symbology == BarcodeFormat.DataMatrix ? modules.Height * b.ModuleMm : b.HeightMm;
         var primitive = new BarcodePrimitive(b.Symbology, payload, field, b.X, b.Y, b.ModuleMm, height, modules, size);
-        var quiet = (b.Symbology == BarcodeFormat.Code128 ? Code128Encoder.DefaultQuietZone : 1) * b.ModuleMm;
+        var quiet = (b.Symbology == BarcodeFormat.Code128 ? BarcodeWriter.Code128QuietZone : 1) * b.ModuleMm;
         var maxWidth = b.MaxWidthMm ?? template.WidthMm - b.X - quiet;
         var maxHeight = b.MaxHeightMm ?? template.HeightMm - b.Y;
         if (primitive.WidthMm > maxWidth + 1e-6 || height > maxHeight + 1e-6)

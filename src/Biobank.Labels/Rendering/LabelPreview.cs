@@ -1,18 +1,20 @@
 using Biobank.Labels.Barcodes;
-using Biobank.Labels.Rendering.Raster;
 using Biobank.Labels.Templates;
 using PdfSharp.Fonts;
+using SkiaSharp;
 
 namespace Biobank.Labels.Rendering;
 
 /// <summary>
-/// A PNG picture of one label for the web UI, drawn from the same layout as the PDF (same fonts,
-/// same positions) by a small rasteriser of our own, so no PDF viewer or native library is needed.
+/// A PNG picture of one label for the web UI, drawn by SkiaSharp from the same layout as the PDF: the same
+/// font files (loaded from the PDF's font resolver), the same positions and the same strokes, in millimetres.
 /// </summary>
 public sealed class LabelPreview
 {
-    private readonly TrueTypeFont regular;
-    private readonly TrueTypeFont bold;
+    private const float PointsToMm = 25.4f / 72;
+
+    private readonly SKTypeface regular;
+    private readonly SKTypeface bold;
 
     public LabelPreview()
     {
@@ -32,13 +34,26 @@ public sealed class LabelPreview
         using var measurer = new TextMeasurer();
         var primitives = new LabelLayout(template, measurer).Lay(row, 1);
         var scale = dpi / 25.4;
-        var canvas = new Canvas((int)Math.Ceiling(template.WidthMm * scale), (int)Math.Ceiling(template.HeightMm * scale));
-        foreach (var primitive in primitives)
+
+        // Skia draws into 32-bit pixels; the PNG is the same picture in grey, a quarter of the size.
+        var info = new SKImageInfo((int)Math.Ceiling(template.WidthMm * scale), (int)Math.Ceiling(template.HeightMm * scale), SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var colour = new SKBitmap(info);
+        using (var canvas = new SKCanvas(colour))
         {
-            Draw(canvas, measurer, primitive, scale);
+            canvas.Clear(SKColors.White);
+            canvas.Scale((float)scale);
+            foreach (var primitive in primitives)
+            {
+                Draw(canvas, measurer, primitive);
+            }
         }
 
-        canvas.WritePng(output);
+        using var grey = colour.Copy(SKColorType.Gray8) ?? throw new InvalidOperationException("SkiaSharp could not convert the preview to greyscale.");
+
+        if (!grey.Encode(output, SKEncodedImageFormat.Png, 100))
+        {
+            throw new InvalidOperationException("SkiaSharp could not encode the preview as PNG.");
+        }
     }
 
     public byte[] RenderPng(LabelTemplate template, IReadOnlyDictionary<string, string> row, int dpi = 300)
@@ -48,160 +63,162 @@ public sealed class LabelPreview
         return stream.ToArray();
     }
 
-    private void Draw(Canvas canvas, TextMeasurer measurer, Primitive primitive, double s)
+    private void Draw(SKCanvas canvas, TextMeasurer measurer, Primitive primitive)
     {
         switch (primitive)
         {
-            case BarcodePrimitive b when b.Format == BarcodeFormat.Code128:
-                foreach (var (start, length) in b.Modules.DarkRuns(0))
-                {
-                    canvas.FillRectangle((b.X + start * b.ModuleMm) * s, b.Y * s, length * b.ModuleMm * s, b.HeightMm * s);
-                }
-
-                break;
             case BarcodePrimitive b:
-                for (var y = 0; y < b.Modules.Height; y++)
-                {
-                    foreach (var (start, length) in b.Modules.DarkRuns(y))
-                    {
-                        canvas.FillRectangle((b.X + start * b.ModuleMm) * s, (b.Y + y * b.ModuleMm) * s, length * b.ModuleMm * s, b.ModuleMm * s);
-                    }
-                }
-
+                DrawBarcode(canvas, b);
                 break;
             case TextPrimitive t:
-                DrawText(canvas, t.Text, t.Left * s, (t.Top + measurer.AscentMm(t.SizePt, t.Bold)) * s, t.SizePt / 72 * 25.4 * s, t.Bold);
+                DrawText(canvas, t.Text, (float)t.Left, (float)(t.Top + measurer.AscentMm(t.SizePt, t.Bold)), (float)t.SizePt, t.Bold);
                 break;
             case LinePrimitive l:
-                canvas.Line(l.X1 * s, l.Y1 * s, l.X2 * s, l.Y2 * s, Math.Max(1, l.Thickness * s));
+                using (var pen = Pen(l.Thickness))
+                {
+                    canvas.DrawLine((float)l.X1, (float)l.Y1, (float)l.X2, (float)l.Y2, pen);
+                }
+
                 break;
             case RectPrimitive r when r.Fill:
-                canvas.FillRectangle(r.X * s, r.Y * s, r.Width * s, r.Height * s);
+                using (var fill = Fill())
+                {
+                    canvas.DrawRect((float)r.X, (float)r.Y, (float)r.Width, (float)r.Height, fill);
+                }
+
                 break;
             case RectPrimitive r:
-                var t0 = r.Thickness * s;
-                canvas.FillPolygons(
-                [
-                    Rect(r.X * s, r.Y * s, r.Width * s, r.Height * s, clockwise: true),
-                    Rect(r.X * s + t0, r.Y * s + t0, r.Width * s - 2 * t0, r.Height * s - 2 * t0, clockwise: false),
-                ]);
+                // The stroke stays inside the rectangle, as in the PDF and on the thermal printer (^GB).
+                using (var pen = Pen(r.Thickness))
+                {
+                    var half = r.Thickness / 2;
+                    canvas.DrawRect((float)(r.X + half), (float)(r.Y + half), (float)(r.Width - r.Thickness), (float)(r.Height - r.Thickness), pen);
+                }
+
                 break;
             case Un3373Primitive u:
-                DiamondRing(canvas, u.X * s, u.Y * s, u.Bounding * s, u.BorderMm * s);
-                var em = u.Bounding * 0.58 / TextWidth("UN3373", 1, true);
-                var width = TextWidth("UN3373", em, true);
-                DrawText(canvas, "UN3373", (u.X + u.Bounding / 2 - width / 2) * s, (u.Y + u.Bounding / 2 + em * 0.36) * s, em * s, true);
+                DrawUn3373(canvas, measurer, u);
                 break;
             case Class9Primitive c:
-                DrawClass9(canvas, c, s);
+                DrawClass9(canvas, measurer, c);
                 break;
         }
     }
 
-    private void DrawClass9(Canvas canvas, Class9Primitive c, double s)
+    private static void DrawBarcode(SKCanvas canvas, BarcodePrimitive b)
     {
-        var b = c.Bounding * s;
-        var x = c.X * s;
-        var y = c.Y * s;
-        var outline = Math.Max(0.3, c.SideMm * 0.012) * s;
-        DiamondRing(canvas, x, y, b, outline);
-        var inner = b * 0.05;
-        DiamondRing(canvas, x + inner * Math.Sqrt(2), y + inner * Math.Sqrt(2), b - 2 * inner * Math.Sqrt(2), outline);
-
-        // Stripes: each rectangle clipped to the upper triangle of the inner diamond.
-        var inset = inner + outline * 2;
-        var half = b / 2;
-        var stripe = (b - 2 * inset) / 13;
-        for (var i = 0; i < 7; i++)
+        // One path of merged runs, as in the PDF: adjacent modules share edges, so no seams appear.
+        using var builder = new SKPathBuilder();
+        var rows = b.Format == BarcodeFormat.Code128 ? 1 : b.Modules.Height;
+        var rowHeight = b.Format == BarcodeFormat.Code128 ? b.HeightMm : b.ModuleMm;
+        for (var y = 0; y < rows; y++)
         {
-            var left = x + inset + 2 * i * stripe;
-            var polygon = ClipToUpperTriangle(left, left + stripe, x + half, y + inset, y + half, half - inset);
-            if (polygon.Count >= 3)
+            foreach (var (start, length) in b.Modules.DarkRuns(y))
             {
-                canvas.FillPolygons([polygon]);
+                builder.AddRect(SKRect.Create((float)(b.X + start * b.ModuleMm), (float)(b.Y + y * b.ModuleMm), (float)(length * b.ModuleMm), (float)rowHeight), SKPathDirection.Clockwise);
             }
         }
 
-        var em = c.SideMm * 0.55 * 0.5 * s;
-        var nine = TextWidth("9", em, true);
-        var baseline = y + b * 0.84;
-        DrawText(canvas, "9", x + half - nine / 2, baseline, em, true);
-        canvas.Line(x + half - nine * 0.6, baseline + outline * 2, x + half + nine * 0.6, baseline + outline * 2, outline);
+        using var path = builder.Detach();
+        using var fill = Fill();
+        canvas.DrawPath(path, fill);
     }
 
-    // The part of the vertical band [x0, x1] inside the triangle with apex (cx, apexY) and base at baseY.
-    private static List<(double X, double Y)> ClipToUpperTriangle(double x0, double x1, double cx, double apexY, double baseY, double halfBase)
+    private void DrawUn3373(SKCanvas canvas, TextMeasurer measurer, Un3373Primitive u)
     {
-        double TopAt(double x) => apexY + Math.Abs(x - cx);
-        x0 = Math.Max(x0, cx - halfBase);
-        x1 = Math.Min(x1, cx + halfBase);
-        if (x1 <= x0)
+        var half = u.Bounding / 2;
+        using (var pen = Pen(u.BorderMm))
+        using (var diamond = Diamond(u.X, u.Y, half, u.BorderMm / 2))
         {
-            return [];
+            canvas.DrawPath(diamond, pen);
         }
 
-        var points = new List<(double, double)> { (x0, baseY), (x0, TopAt(x0)) };
-        if (x0 < cx && x1 > cx)
-        {
-            points.Add((cx, apexY));
-        }
-
-        points.Add((x1, TopAt(x1)));
-        points.Add((x1, baseY));
-        return points;
+        // Sized as in the PDF: about 60 % of the diamond's width, centred on its cap height.
+        const string text = "UN3373";
+        var size = 10 * u.Bounding * 0.58 / measurer.WidthMm(text, 10, bold: true);
+        var metrics = measurer.Font(size, bold: true).Metrics;
+        var capHeight = size * metrics.CapHeight / metrics.UnitsPerEm * PointsToMm;
+        DrawText(canvas, text, (float)(u.X + half - measurer.WidthMm(text, size, bold: true) / 2), (float)(u.Y + half + capHeight / 2), (float)size, bold: true);
     }
 
-    private static void DiamondRing(Canvas canvas, double x, double y, double bounding, double thickness)
+    private void DrawClass9(SKCanvas canvas, TextMeasurer measurer, Class9Primitive c)
     {
-        var half = bounding / 2;
-        var d = thickness * Math.Sqrt(2);
-        canvas.FillPolygons(
+        var half = c.Bounding / 2;
+        var outline = Math.Max(0.3, c.SideMm * 0.012);
+        var innerInset = c.Bounding * 0.05;
+        using (var pen = Pen(outline))
+        using (var outer = Diamond(c.X, c.Y, half, outline / 2))
+        using (var inner = Diamond(c.X, c.Y, half, innerInset))
+        {
+            canvas.DrawPath(outer, pen);
+            canvas.DrawPath(inner, pen);
+        }
+
+        // Seven vertical stripes filling the upper half, clipped to the inner diamond.
+        var stripeInset = innerInset + outline * 2;
+        using var triangle = new SKPathBuilder();
+        triangle.AddPoly(
         [
-            [(x + half, y), (x + bounding, y + half), (x + half, y + bounding), (x, y + half)],
-            [(x + d, y + half), (x + half, y + bounding - d), (x + bounding - d, y + half), (x + half, y + d)],
+            new((float)(c.X + half), (float)(c.Y + stripeInset)),
+            new((float)(c.X + c.Bounding - stripeInset), (float)(c.Y + half)),
+            new((float)(c.X + stripeInset), (float)(c.Y + half)),
         ]);
-    }
-
-    private static IReadOnlyList<(double X, double Y)> Rect(double x, double y, double w, double h, bool clockwise) =>
-        clockwise ? [(x, y), (x + w, y), (x + w, y + h), (x, y + h)] : [(x, y), (x, y + h), (x + w, y + h), (x + w, y)];
-
-    private double TextWidth(string text, double em, bool isBold)
-    {
-        var font = isBold ? bold : regular;
-        var units = 0;
-        foreach (var rune in text.EnumerateRunes())
+        using var clip = triangle.Detach();
+        canvas.Save();
+        canvas.ClipPath(clip, antialias: true);
+        var stripe = (c.Bounding - 2 * stripeInset) / 13;
+        using (var fill = Fill())
         {
-            units += font.Advance(font.GlyphIndex(rune.Value));
-        }
-
-        return units * em / font.UnitsPerEm;
-    }
-
-    private void DrawText(Canvas canvas, string text, double x, double baseline, double em, bool isBold)
-    {
-        var font = isBold ? bold : regular;
-        var k = em / font.UnitsPerEm;
-        var contours = new List<IReadOnlyList<(double X, double Y)>>();
-        var pen = x;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            var glyph = font.GlyphIndex(rune.Value);
-            foreach (var contour in font.Outline(glyph))
+            for (var i = 0; i < 7; i++)
             {
-                var origin = pen;
-                contours.Add([.. contour.Select(p => (origin + p.X * k, baseline - p.Y * k))]);
+                canvas.DrawRect((float)(c.X + stripeInset + 2 * i * stripe), (float)c.Y, (float)stripe, (float)half, fill);
             }
-
-            pen += font.Advance(glyph) * k;
         }
 
-        canvas.FillPolygons(contours);
+        canvas.Restore();
+
+        // "9", underlined, in the bottom corner.
+        var size = c.SideMm * 0.55 / PointsToMm * 0.5;
+        var nineWidth = measurer.WidthMm("9", size, bold: true);
+        var baseline = c.Y + c.Bounding * 0.84;
+        DrawText(canvas, "9", (float)(c.X + half - nineWidth / 2), (float)baseline, (float)size, bold: true);
+        using var underline = Pen(outline);
+        canvas.DrawLine((float)(c.X + half - nineWidth * 0.6), (float)(baseline + outline * 2), (float)(c.X + half + nineWidth * 0.6), (float)(baseline + outline * 2), underline);
     }
 
-    private static TrueTypeFont Load(IFontResolver resolver, bool bold)
+    private void DrawText(SKCanvas canvas, string text, float left, float baseline, float sizePt, bool bold)
+    {
+        // No hinting and subpixel positions: glyphs sit where the PDF puts them, at the PDF's widths.
+        using var font = new SKFont(bold ? this.bold : regular, sizePt * PointsToMm) { Hinting = SKFontHinting.None, Subpixel = true, Edging = SKFontEdging.Antialias };
+        using var fill = Fill();
+        canvas.DrawText(text, left, baseline, SKTextAlign.Left, font, fill);
+    }
+
+    private static SKPath Diamond(double left, double top, double half, double inset)
+    {
+        var d = inset * Math.Sqrt(2);
+        using var builder = new SKPathBuilder();
+        builder.AddPoly(
+        [
+            new((float)(left + half), (float)(top + d)),
+            new((float)(left + 2 * half - d), (float)(top + half)),
+            new((float)(left + half), (float)(top + 2 * half - d)),
+            new((float)(left + d), (float)(top + half)),
+        ]);
+        return builder.Detach();
+    }
+
+    private static SKPaint Fill() => new() { Color = SKColors.Black, Style = SKPaintStyle.Fill, IsAntialias = true };
+
+    private static SKPaint Pen(double widthMm) =>
+        new() { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = (float)widthMm, StrokeJoin = SKStrokeJoin.Miter, IsAntialias = true };
+
+    private static SKTypeface Load(IFontResolver resolver, bool bold)
     {
         var info = resolver.ResolveTypeface(LabelFontResolver.FamilyName, bold, false)
             ?? throw new InvalidOperationException($"The font resolver has no {(bold ? "bold" : "regular")} face for '{LabelFontResolver.FamilyName}'.");
-        return new TrueTypeFont(resolver.GetFont(info.FaceName) ?? throw new InvalidOperationException($"The font resolver returned no data for '{info.FaceName}'."));
+        var bytes = resolver.GetFont(info.FaceName) ?? throw new InvalidOperationException($"The font resolver returned no data for '{info.FaceName}'.");
+        using var data = SKData.CreateCopy(bytes);
+        return SKTypeface.FromData(data) ?? throw new InvalidOperationException($"SkiaSharp cannot read the font '{info.FaceName}'.");
     }
 }

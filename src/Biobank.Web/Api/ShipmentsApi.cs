@@ -1,5 +1,4 @@
 using Biobank.Core.Shipments;
-using Biobank.Web.Shipments;
 using Biobank.Web.Infrastructure;
 
 namespace Biobank.Web.Api;
@@ -32,16 +31,8 @@ public static class ShipmentsApi
                 ? Results.Json(built.Manifest, ManifestExport.Json)
                 : Problems.NotFound($"No shipment {barcode} from or to your site."));
 
-        api.MapGet("/shipments/{barcode}/manifest.pdf", async (string barcode, HttpContext http, ManifestExport manifest, ShipmentDocuments documents, CancellationToken ct) =>
-        {
-            var built = await manifest.BuildAsync(http.Caller(), barcode, ct);
-            if (built is null)
-            {
-                return Problems.NotFound($"No shipment {barcode} from or to your site.");
-            }
-            var pdf = documents.ManifestPdf(built.Value.Shipment, built.Value.Lines, http.Caller().UserName);
-            return Results.File(pdf, "application/pdf", $"manifest-{built.Value.Shipment.Barcode}.pdf");
-        });
+        api.MapGet("/shipments/{barcode}/manifest.pdf", (string barcode, HttpContext http, BuildShipmentDocuments documents, CancellationToken ct) =>
+            DocumentAsync(documents, http, new ShipmentDocumentCommand(barcode, ShipmentDocumentKinds.Manifest), ct));
 
         // The receiving scan for scanners and integrations: the same use case as the shipment page's receive field.
         api.MapPost("/shipments/{barcode}/receive", async (string barcode, ReceiveRequest? body, HttpContext http, MoveShipment move, CancellationToken ct) =>
@@ -68,12 +59,13 @@ public static class ShipmentsApi
                 : Problems.From(result.Problem!);
         }).RequireAuthorization(Policies.Shipping);
 
-        api.MapGet("/shipments/{barcode}/labels.pdf", async (string barcode, HttpContext http, ShipmentQueries queries, ShipmentDocuments documents, CancellationToken ct) =>
-        {
-            var s = await queries.ByBarcodeAsync(http.Caller(), barcode, ct);
-            return s is null
-                ? Problems.NotFound($"No shipment {barcode} from or to your site.")
-                : Results.File(documents.PackageLabelsPdf(s), "application/pdf", $"package-labels-{s.Barcode}.pdf");
-        });
+        api.MapGet("/shipments/{barcode}/labels.pdf", (string barcode, HttpContext http, BuildShipmentDocuments documents, CancellationToken ct) =>
+            DocumentAsync(documents, http, new ShipmentDocumentCommand(barcode, ShipmentDocumentKinds.PackageLabels), ct));
+    }
+
+    private static async Task<IResult> DocumentAsync(BuildShipmentDocuments documents, HttpContext http, ShipmentDocumentCommand cmd, CancellationToken ct)
+    {
+        var built = await documents.ExecuteAsync(http.Caller(), cmd, ct);
+        return built.Ok ? Results.File(built.Value!.Content, built.Value.ContentType, built.Value.FileName) : Problems.From(built.Problem!);
     }
 }

@@ -9,7 +9,6 @@ using Biobank.Web.Api;
 using Biobank.Web.Jobs;
 using Biobank.Web.Registry;
 using Biobank.Web.Shipments;
-using Biobank.Web.Labels;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -41,7 +40,6 @@ public static class WebSetup
         var services = builder.Services;
         var config = builder.Configuration;
         services.AddBiobankCore(config);
-        services.AddBiobankLabels(config);
         services.AddSingleton<DemoState>();
         services.AddSingleton<FailedTokenThrottle>();
         services.AddBiobankJobs(config);
@@ -50,7 +48,6 @@ public static class WebSetup
             new Microsoft.Extensions.Options.ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbKeyRepository(sp.GetRequiredService<IDb>(), sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton<IHomePanel, AdminHomePanel>();
         services.AddSingleton<IHomePanel, ShipmentsHomePanel>();
-        services.AddSingleton<ShipmentDocuments>();
         services.AddSingleton<IHomePanel, TubesToStorePanel>();
         services.AddSingleton<IHomePanel, DestructionHomePanel>();
         // Outside Development one JSON object per line for the log shipper; the hosting scope puts RequestId (the

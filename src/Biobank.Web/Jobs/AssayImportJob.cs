@@ -61,8 +61,8 @@ public sealed class ImportDispatcher(IBackgroundJobClient hangfire, ImportJobs j
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 }
 
-/// <summary>Every 15 s: puts imports of dead nodes back in the queue and hands queued ones to Hangfire.</summary>
-public sealed class ImportRecoveryService(ImportDispatcher dispatcher, JobNode node, ILogger<ImportRecoveryService> logger) : BackgroundService
+/// <summary>Every 15 s: puts imports of dead nodes back in the queue and hands queued imports and label batches to Hangfire.</summary>
+public sealed class ImportRecoveryService(ImportDispatcher dispatcher, LabelBatchDispatcher labels, JobNode node, ILogger<ImportRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,10 +70,10 @@ public sealed class ImportRecoveryService(ImportDispatcher dispatcher, JobNode n
         {
             try
             {
-                var count = await dispatcher.RecoverAndScheduleAsync(node.Name, stoppingToken);
+                var count = await dispatcher.RecoverAndScheduleAsync(node.Name, stoppingToken) + await labels.RecoverAndDispatchAsync(stoppingToken);
                 if (count > 0)
                 {
-                    logger.LogInformation("{Count} queued import job(s) handed to the scheduler", count);
+                    logger.LogInformation("{Count} queued import job(s) or label batch(es) handed to the scheduler", count);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

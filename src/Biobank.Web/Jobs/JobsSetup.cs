@@ -49,6 +49,7 @@ public static class JobsSetup
             o.StopTimeout = TimeSpan.FromSeconds(5);
         });
         services.AddSingleton<ImportDispatcher>();
+        services.AddSingleton<LabelBatchDispatcher>();
         services.AddHostedService<ImportRecoveryService>();
         services.AddSingleton<MaintenanceRecorder>();
         services.AddSingleton(JobSchedule.FromConfiguration(config));
@@ -59,7 +60,9 @@ public static class JobsSetup
     /// <summary>At start, before the Hangfire server runs: recovers this node's interrupted imports, registers the recurring jobs, maps the dashboard.</summary>
     public static async Task UseBiobankJobsAsync(this WebApplication app)
     {
-        await app.Services.GetRequiredService<ImportDispatcher>().RecoverAtStartAsync(app.Services.GetRequiredService<JobNode>().Name, CancellationToken.None);
+        var node = app.Services.GetRequiredService<JobNode>().Name;
+        await app.Services.GetRequiredService<ImportDispatcher>().RecoverAtStartAsync(node, CancellationToken.None);
+        await app.Services.GetRequiredService<LabelBatchDispatcher>().RecoverAtStartAsync(node, CancellationToken.None);
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         var schedule = app.Services.GetRequiredService<JobSchedule>();
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };

@@ -105,8 +105,11 @@ public sealed class BadInputTests(RegistryDatabases databases) : IClassFixture<R
         ["a dose file from a site user"] = D(DosesCsv(Dose()), 0, "", "only a central user", user: "staff.bru"),
     };
 
+    private static readonly string[] OnlySqlite = ["Sqlite"];
+    private static readonly string[] BothProviders = ["Sqlite", "Postgres"];
+
     public static IEnumerable<object[]> CaseNames() =>
-        from provider in TestEnvironment.Postgres is null ? ["Sqlite"] : new[] { "Sqlite", "Postgres" }
+        from provider in TestEnvironment.Postgres is null ? OnlySqlite : BothProviders
         from name in Cases.Keys
         select new object[] { provider, name };
 

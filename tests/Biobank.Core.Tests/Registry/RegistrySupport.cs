@@ -95,7 +95,7 @@ public sealed record DatabaseSnapshot(IReadOnlyDictionary<string, long> Counts, 
 /// One migrated database per provider, with sites, users, the four starting patients and the first dose version
 /// ("v1"). Tests that share it only read, or prove they changed nothing.
 /// </summary>
-public sealed class RegistryDatabases : IAsyncLifetime
+public sealed class RegistryDatabases : IAsyncLifetime, IDisposable
 {
     private readonly Dictionary<string, TestDatabase> _databases = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -144,4 +144,6 @@ public sealed class RegistryDatabases : IAsyncLifetime
             await db.DisposeAsync();
         }
     }
+
+    public void Dispose() => _lock.Dispose();
 }

@@ -55,7 +55,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    public static async Task<TestDatabase> CreateAsync(string provider, bool migrate = true)
+    /// <param name="settings">More settings for the services, such as Biobank:AllowLocalPrinters.</param>
+    public static async Task<TestDatabase> CreateAsync(string provider, bool migrate = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         TestDatabase db;
         if (provider == "Postgres")
@@ -63,27 +64,36 @@ public sealed class TestDatabase : IAsyncDisposable
             var baseCs = TestEnvironment.Postgres ?? throw new InvalidOperationException("BIOBANK_TEST_POSTGRES is not set.");
             var name = $"bbtest_{Guid.NewGuid():N}"[..30];
             var cs = new NpgsqlConnectionStringBuilder(baseCs) { Database = name }.ToString();
-            db = new TestDatabase(provider, cs, name, null, new Dictionary<string, string?>
+            db = new TestDatabase(provider, cs, name, null, With(settings, new Dictionary<string, string?>
             {
                 ["Database:Provider"] = "Postgres",
                 ["ConnectionStrings:Biobank"] = cs,
-            });
+            }));
         }
         else
         {
             var dir = Directory.CreateTempSubdirectory("biobank-test-").FullName;
             var cs = $"Data Source={Path.Combine(dir, "biobank.db")}";
-            db = new TestDatabase(provider, cs, null, dir, new Dictionary<string, string?>
+            db = new TestDatabase(provider, cs, null, dir, With(settings, new Dictionary<string, string?>
             {
                 ["Database:Provider"] = "Sqlite",
                 ["ConnectionStrings:Biobank"] = cs,
-            });
+            }));
         }
         if (migrate)
         {
             await db.Get<Migrator>().MigrateAsync(CancellationToken.None);
         }
         return db;
+    }
+
+    private static Dictionary<string, string?> With(IReadOnlyDictionary<string, string?>? extra, Dictionary<string, string?> database)
+    {
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            database[key] = value;
+        }
+        return database;
     }
 
     public async ValueTask DisposeAsync()

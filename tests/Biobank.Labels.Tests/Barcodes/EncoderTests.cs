@@ -7,47 +7,26 @@ public sealed class EncoderTests
     private readonly BarcodeWriter writer = new();
 
     [Theory]
-    [InlineData("1234", new[] { 105, 12, 34 })]                        // all digits: code set C
-    [InlineData("abc", new[] { 104, 65, 66, 67 })]                     // lower case: code set B
-    [InlineData("\tAB", new[] { 103, 73, 33, 34 })]                    // control character: code set A
-    [InlineData("a\tb", new[] { 104, 65, 98, 73, 66 })]                // one control among lower case: Shift, not two switches
-    [InlineData("AB123456", new[] { 103, 33, 34, 99, 12, 34, 56 })]    // switch to C for an even run of 6 digits
-    [InlineData("AB123", new[] { 103, 33, 34, 17, 18, 19 })]           // three digits are not worth a switch
-    public void Code128_uses_the_fewest_symbol_characters(string text, int[] expectedWithoutCheckAndStop)
+    [InlineData("1234", 2)]          // all digits: start C, two pairs
+    [InlineData("abc", 3)]           // lower case: code set B
+    [InlineData("\tAB", 3)]          // control character: code set A
+    [InlineData("a\tb", 4)]          // one control among lower case: Shift, not two switches
+    [InlineData("AB123456", 6)]      // switch to C for an even run of 6 digits
+    [InlineData("AB123", 5)]         // three digits are not worth a switch
+    [InlineData("12345", 4)]         // C(12)(34) B(5) or B(1) C(23)(45)
+    public void Code128_is_as_narrow_as_the_code_sets_allow(string text, int dataCharacters)
     {
-        var values = Code128Encoder.EncodeValues(text);
-
-        values.Take(values.Count - 2).ShouldBe(expectedWithoutCheckAndStop);
-        values[^1].ShouldBe(106);
-    }
-
-    [Fact]
-    public void Code128_odd_digit_run_costs_no_more_than_needed()
-    {
-        // 12345: C(12)(34) B(5) or B(1) C(23)(45): start + 4 characters either way.
-        Code128Encoder.EncodeValues("12345").Count.ShouldBe(1 + 4 + 2);
-    }
-
-    [Fact]
-    public void Code128_check_symbol_is_the_weighted_sum_mod_103()
-    {
-        var values = Code128Encoder.EncodeValues("PJJ123C");
-        var sum = values[0];
-        for (var i = 1; i < values.Count - 2; i++)
-        {
-            sum += i * values[i];
-        }
-
-        values[^2].ShouldBe(sum % 103);
+        // Start, data characters and check symbol of 11 modules each, then the 13-module stop.
+        BarcodeWriter.EncodeModules(text, BarcodeFormat.Code128).Width.ShouldBe(11 * (dataCharacters + 2) + 13);
     }
 
     [Fact]
     public void Code128_matrix_has_ten_module_quiet_zones()
     {
-        var modules = Code128Encoder.EncodeModules("1234");
+        var modules = BarcodeWriter.EncodeModules("1234", BarcodeFormat.Code128);
         var matrix = writer.Encode("1234", BarcodeFormat.Code128, 0, 5);
 
-        matrix.Width.ShouldBe(modules.Length + 20);
+        matrix.Width.ShouldBe(modules.Width + 20);
         matrix.Height.ShouldBe(5);
         Enumerable.Range(0, 10).ShouldAllBe(x => !matrix[x, 0] && !matrix[matrix.Width - 1 - x, 0]);
         matrix[10, 0].ShouldBeTrue();
@@ -60,17 +39,17 @@ public sealed class EncoderTests
     [InlineData("BB-000123", "14x14")]          // B B - 00 01 23: six codewords
     public void DataMatrix_picks_the_smallest_square(string text, string size)
     {
-        DataMatrixEncoder.Encode(text, DataMatrixShape.Square).Size.ToString().ShouldBe(size);
+        var modules = BarcodeWriter.EncodeModules(text, BarcodeFormat.DataMatrix, new EncodeOptions { Shape = DataMatrixShape.Square });
+
+        $"{modules.Height}x{modules.Width}".ShouldBe(size);
     }
 
     [Fact]
     public void DataMatrix_rectangle_preference_gives_a_rectangle()
     {
-        var symbol = DataMatrixEncoder.Encode("S-000123", DataMatrixShape.Rectangle);
+        var modules = BarcodeWriter.EncodeModules("S-000123", BarcodeFormat.DataMatrix, new EncodeOptions { Shape = DataMatrixShape.Rectangle });
 
-        symbol.Size.IsSquare.ShouldBeFalse();
-        symbol.Modules.Width.ShouldBe(symbol.Size.Columns);
-        symbol.Modules.Height.ShouldBe(symbol.Size.Rows);
+        DataMatrixSize.Find(modules.Height, modules.Width).ShouldNotBeNull().IsSquare.ShouldBeFalse();
     }
 
     [Fact]
@@ -122,12 +101,13 @@ public sealed class EncoderTests
     }
 
     [Fact]
-    public void DataMatrix_counts_codewords_when_the_text_is_just_too_long()
+    public void DataMatrix_refuses_text_just_too_long_for_the_largest_symbol()
     {
-        var error = Should.Throw<BarcodeEncodingException>(() => writer.Encode(new string('#', 1600), BarcodeFormat.DataMatrix, 0, 0));
+        // Latin-1 letters take a codeword each at best (Base 256): 1,600 of them cannot fit in 1,558.
+        var error = Should.Throw<BarcodeEncodingException>(() => writer.Encode(new string('é', 1600), BarcodeFormat.DataMatrix, 0, 0));
 
         error.Message.ShouldContain("cannot hold 1,600 characters");
-        error.Message.ShouldContain("needs 1,600");
+        error.Message.ShouldContain("(144×144) holds 1,558 data codewords");
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Biobank.Web.Tests.Assays;
 /// <summary>The import page hands the file to a Hangfire background job; the job page's progress endpoint tells when it is done.</summary>
 public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<BiobankWebFactory>
 {
-    private async Task<(HttpResponseMessage Response, string JobUrl)> UploadAsync(HttpClient client, string csv, string run)
+    private static async Task<(HttpResponseMessage Response, string JobUrl)> UploadAsync(HttpClient client, string csv, string run)
     {
         var page = await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Assays"));
         var token = page.QuerySelector("#import-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;

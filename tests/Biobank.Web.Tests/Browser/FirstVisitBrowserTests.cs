@@ -12,6 +12,8 @@ namespace Biobank.Web.Tests.Browser;
 [Collection("browser")]
 public sealed class FirstVisitBrowserTests(BrowserFixture browser, KestrelWebFactory app) : IClassFixture<KestrelWebFactory>
 {
+    private static readonly string[] Home = ["/"];
+
     [BrowserFact]
     public async Task Every_menu_page_opens_clean_for_every_role()
     {
@@ -33,7 +35,7 @@ public sealed class FirstVisitBrowserTests(BrowserFixture browser, KestrelWebFac
                     console.Add(m.Text);
                 }
             };
-            var paths = new[] { "/" }.Concat(Navigation.Items.Where(i => i.Roles.Contains(role)).Select(i => i.Href));
+            var paths = Home.Concat(Navigation.Items.Where(i => i.Roles.Contains(role)).Select(i => i.Href));
             foreach (var path in paths)
             {
                 console.Clear();

@@ -123,9 +123,9 @@ public sealed class CliVerbsTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task The_README_runs_the_CLI_through_scripts_biobank_which_starts_the_built_program()
     {
-        var root = BuiltCli.Executable[..BuiltCli.Executable.IndexOf("/src/Biobank.Cli/", StringComparison.Ordinal)];
+        var root = BuiltCli.Executable[..BuiltCli.Executable.IndexOf("/artifacts/cli/", StringComparison.Ordinal)];
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
-        readme.ShouldNotContain("--project src/Biobank.Cli", customMessage: "every README example calls scripts/biobank, which builds once");
+        readme.ShouldNotContain("--project src/Biobank.Cli", customMessage: "every README example calls scripts/biobank, which publishes once");
         readme.ShouldContain("scripts/biobank create-token");
 
         var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(root, "scripts", "biobank"), "check"])

@@ -697,6 +697,7 @@ public sealed class WritingVerbsAndJobsTests(ITestOutputHelper output)
         var known = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["AssayImportJob"] = "imports a queued assay file; probed through POST /Assays (upload) above. Runs as the submitting user (its id on the job), with that account's current roles and site",
+            ["LabelBatchJob"] = "sends a queued label batch to its site's printer; probed through POST /Labels?handler=Print above. Runs as the user who queued it (LabelBatches.SendAsync)",
             ["IntegrityCheckJob"] = "nightly, recurring: reads only (the checks of `biobank check`) and writes its outcome to maintenance_run; no endpoint queues it but the dashboard's trigger, central administrators only",
             ["BackupJob"] = "nightly, recurring: an online backup into Biobank:Backup:Folder (the file system, not the database) and its outcome to maintenance_run; central administrators may trigger it on the dashboard",
             ["OverdueShipmentsJob"] = "recurring: as the system, marks every site's dispatched shipments overdue once (overdue_noticed_utc, audited); no user input reaches it; central administrators may trigger it on the dashboard",

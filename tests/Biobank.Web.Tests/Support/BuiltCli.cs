@@ -6,10 +6,10 @@ using Microsoft.Extensions.Configuration;
 namespace Biobank.Web.Tests.Support;
 
 /// <summary>
-/// Runs the shipped command-line program — <c>src/Biobank.Cli/bin/&lt;configuration&gt;/net10.0/biobank</c>,
-/// the file the README names — as its own process. Not <c>CliApp.RunAsync</c> in the test host: the
-/// built program runs with its own JIT settings (no tiered compilation), and that difference once hid
-/// a crash of every <c>labels</c> call.
+/// Runs the shipped command-line program — <c>artifacts/cli/biobank</c>, published ReadyToRun by
+/// <c>scripts/biobank</c>, the file the README names — as its own process. Not <c>CliApp.RunAsync</c> in the test
+/// host: the shipped program runs with its own JIT settings (ahead-of-time code, no tiered compilation), and that
+/// difference once hid a crash of every <c>labels</c> call.
 /// </summary>
 public static class BuiltCli
 {
@@ -90,15 +90,21 @@ public static class BuiltCli
 
     private static string Locate()
     {
-        // tests/Biobank.Web.Tests/bin/<Configuration>/net10.0 → the same configuration of the CLI project.
-        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = baseDir.Parent?.Name ?? "Release";
-        for (var dir = baseDir; dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Biobank.sln")))
             {
-                var exe = Path.Combine(dir.FullName, "src", "Biobank.Cli", "bin", configuration, "net10.0", OperatingSystem.IsWindows() ? "biobank.exe" : "biobank");
-                return File.Exists(exe) ? exe : throw new FileNotFoundException($"The built CLI is missing: {exe}. Build the solution first (scripts/test.sh does).");
+                // The wrapper publishes the program when it is missing or older than a source file, as for a user.
+                var wrapper = Path.Combine(dir.FullName, "scripts", "biobank");
+                var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                start.ArgumentList.Add(wrapper);
+                start.ArgumentList.Add("help");
+                using var process = Process.Start(start) ?? throw new InvalidOperationException($"{wrapper} did not start.");
+                var errors = process.StandardError.ReadToEndAsync();
+                process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                var exe = Path.Combine(dir.FullName, "artifacts", "cli", OperatingSystem.IsWindows() ? "biobank.exe" : "biobank");
+                return File.Exists(exe) ? exe : throw new FileNotFoundException($"scripts/biobank did not publish the CLI to {exe}: {errors.Result}");
             }
         }
 

@@ -105,9 +105,11 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
         switch (what)
         {
             case "data":
-                var data = new StringWriter();
-                await AssociationAnalysis.WriteDataCsvAsync(o, data);
-                (body, type, file) = (data.ToString(), "text/csv", "analysis-data.csv");
+                using (var data = new StringWriter())
+                {
+                    await AssociationAnalysis.WriteDataCsvAsync(o, data);
+                    (body, type, file) = (data.ToString(), "text/csv", "analysis-data.csv");
+                }
                 break;
             case "volcano":
                 (body, type, file) = (VolcanoSvg!, "image/svg+xml", "volcano.svg");
@@ -116,9 +118,11 @@ public sealed class IndexModel(AssociationAnalysis analysis, SavedAnalyses saved
                 (body, type, file) = (ScatterSvg, "image/svg+xml", $"scatter-{Biomarker}.svg");
                 break;
             default:
-                var results = new StringWriter();
-                await AssociationAnalysis.WriteResultsCsvAsync(o, results);
-                (body, type, file) = (results.ToString(), "text/csv", "analysis-results.csv");
+                using (var results = new StringWriter())
+                {
+                    await AssociationAnalysis.WriteResultsCsvAsync(o, results);
+                    (body, type, file) = (results.ToString(), "text/csv", "analysis-results.csv");
+                }
                 break;
         }
         await using (var c = await db.OpenAsync(ct))

@@ -1,7 +1,7 @@
 using Biobank.Core.Common;
 using Biobank.Core.Labels;
 using Biobank.Web.Infrastructure;
-using Biobank.Web.Labels;
+using Biobank.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,9 +10,10 @@ namespace Biobank.Web.Pages.Labels;
 /// <summary>
 /// Print labels: choose what (scanned aliquots, a box's label or its tubes, a sample's aliquots), the
 /// template and the output (PDF, ZPL file, or one of the site's printers); preview the first label,
-/// then print. Every print is audited.
+/// then print. Every print is audited. Labels for a printer go as a batch a background job sends, so a printer that
+/// is off does not keep the user waiting: the page lists the site's recent batches and how each ended.
 /// </summary>
-public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemplates templates, Printers printers) : PageModel
+public sealed class IndexModel(PreviewLabels preview, PrintLabels print, LabelBatches batches, LabelBatchDispatcher dispatcher, LabelTemplates templates, Printers printers) : PageModel
 {
     public const int ShownRows = 200;
 
@@ -36,13 +37,16 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
 
     public string? PreviewUrl { get; private set; }
 
+    /// <summary>The site's recent batches for printers, newest first.</summary>
+    public IReadOnlyList<LabelBatchView> Batches { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
         // A link such as the box page's "Print labels" arrives with its choice made: show the preview at once.
         if (HasInput)
         {
-            await CheckAsync(ct);
+            await CheckAsync(reportProblem: true, ct);
         }
         return Page();
     }
@@ -50,75 +54,77 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
     public async Task<IActionResult> OnPostPreviewAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        await CheckAsync(ct);
+        await CheckAsync(reportProblem: true, ct);
         return Page();
     }
 
     public async Task<IActionResult> OnPostPrintAsync(CancellationToken ct)
     {
-        await LoadAsync(ct);
-        var set = await CheckAsync(ct);
-        if (set is null)
+        Template ??= DefaultTemplate;
+        var command = new PrintLabelsCommand(Selection, Template, Output, Dpi, PrinterId);
+        if (Output == LabelOutputs.Printer)
         {
-            return Page();
+            var queued = await batches.SubmitAsync(HttpContext.Caller(), command, ct);
+            if (!queued.Ok)
+            {
+                return await RefusedAsync(queued.Problem!, ct);
+            }
+            var batch = queued.Value!;
+            await dispatcher.DispatchAsync(batch.Id, ct);
+            TempData["Status"] = $"{Count(batch.Labels)} of {batch.Description} queued for printer {batch.PrinterName} (batch {batch.Id}); the list below shows when they are printed.";
+            return Redirect(Url.Page("/Labels/Index", new { Source, BoxBarcode, SampleBarcode, Template, Output, PrinterId })!);
         }
-        var result = await printing.PrintAsync(HttpContext.Caller(), set, new PrintRequest(Template, Output ?? "", Dpi, PrinterId), ct);
+        var result = await print.ExecuteAsync(HttpContext.Caller(), command, ct);
         if (!result.Ok)
         {
-            ModelState.AddModelError(result.Problem!.Field ?? string.Empty, result.Problem.Message);
-            return Page();
+            return await RefusedAsync(result.Problem!, ct);
         }
-        var outcome = result.Value!;
-        if (outcome.File is { } file)
-        {
-            return File(file.Content, file.ContentType, file.FileName);
-        }
-        TempData["Status"] = $"{Count(outcome.Labels)} of {set.Description} sent to printer {outcome.Printer}" +
-            (outcome.Reprints > 0 ? $" ({outcome.Reprints} printed before: recorded as reprints)." : ".");
-        return Redirect(Url.Page("/Labels/Index", new { Source, BoxBarcode, SampleBarcode, Template, Output, PrinterId })!);
+        return File(result.Value!.File!.Content, result.Value.File.ContentType, result.Value.File.FileName);
+    }
+
+    private async Task<IActionResult> RefusedAsync(Problem problem, CancellationToken ct)
+    {
+        ModelState.AddModelError(problem.Field ?? string.Empty, problem.Message);
+        // The form again, with the labels shown if they themselves were fine (a printer of another site, say).
+        await LoadAsync(ct);
+        await CheckAsync(reportProblem: false, ct);
+        return Page();
     }
 
     /// <summary>The first label as a PNG, for the preview's &lt;img&gt;.</summary>
     public async Task<IActionResult> OnGetPreviewAsync(CancellationToken ct)
     {
-        var set = await BuildAsync(ct);
-        if (!set.Ok)
+        var result = await preview.ExecuteAsync(HttpContext.Caller(), new PreviewLabelsCommand(Selection, Template ?? DefaultTemplate, Image: true), ct);
+        if (!result.Ok)
         {
-            return set.Problem!.Kind == ProblemKind.NotFound ? NotFound() : BadRequest(set.Problem.Message);
-        }
-        var png = printing.Preview(set.Value!, Template ?? DefaultTemplate);
-        if (!png.Ok)
-        {
-            return BadRequest(png.Problem!.Message);
+            return result.Problem!.Kind == ProblemKind.NotFound ? NotFound() : BadRequest(result.Problem.Message);
         }
         Response.Headers.CacheControl = "private, no-store";
-        return File(png.Value!, "image/png");
+        return File(result.Value!.Png!, "image/png");
     }
 
-    public string DefaultTemplate => Source == LabelSources.Box ? "box" : "cryovial-2d";
+    public string DefaultTemplate => LabelSources.DefaultTemplate(Source);
+
+    private LabelSelection Selection => new(Source, Barcodes, BoxBarcode, SampleBarcode);
 
     private bool HasInput => !string.IsNullOrWhiteSpace(Barcodes) || !string.IsNullOrWhiteSpace(BoxBarcode) || !string.IsNullOrWhiteSpace(SampleBarcode);
 
     private static string Count(int n) => n == 1 ? "1 label" : $"{n:N0} labels";
 
-    private async Task<LabelSet?> CheckAsync(CancellationToken ct)
+    private async Task CheckAsync(bool reportProblem, CancellationToken ct)
     {
-        var built = await BuildAsync(ct);
-        if (!built.Ok)
-        {
-            ModelState.AddModelError(built.Problem!.Field ?? string.Empty, built.Problem.Message);
-            return null;
-        }
-        var set = built.Value!;
         Template ??= DefaultTemplate;
-        var template = printing.TemplateFor(set, Template);
-        if (!template.Ok)
+        var checkedLabels = await preview.ExecuteAsync(HttpContext.Caller(), new PreviewLabelsCommand(Selection, Template), ct);
+        if (!checkedLabels.Ok)
         {
-            ModelState.AddModelError(template.Problem!.Field ?? string.Empty, template.Problem.Message);
-            return null;
+            if (reportProblem)
+            {
+                ModelState.AddModelError(checkedLabels.Problem!.Field ?? string.Empty, checkedLabels.Problem.Message);
+            }
+            return;
         }
-        Set = set;
-        var first = set.Labels[0];
+        Set = checkedLabels.Value!.Set;
+        var first = Set.Labels[0];
         PreviewUrl = Url.Page("/Labels/Index", "Preview", new
         {
             Source,
@@ -128,20 +134,6 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
             SampleBarcode = Source == LabelSources.Sample ? SampleBarcode : null,
             Template,
         });
-        return set;
-    }
-
-    private Task<Result<LabelSet>> BuildAsync(CancellationToken ct)
-    {
-        var caller = HttpContext.Caller();
-        return Source switch
-        {
-            LabelSources.Aliquots => data.AliquotsAsync(caller, (Barcodes ?? "").Split('\n'), ct),
-            LabelSources.Box => data.BoxAsync(caller, BoxBarcode, itsTubes: false, ct),
-            LabelSources.BoxTubes => data.BoxAsync(caller, BoxBarcode, itsTubes: true, ct),
-            LabelSources.Sample => data.SampleAsync(caller, SampleBarcode, ct),
-            _ => Task.FromResult(Result<LabelSet>.Invalid("Choose what to print.", nameof(Source))),
-        };
     }
 
     private async Task LoadAsync(CancellationToken ct)
@@ -150,5 +142,6 @@ public sealed class IndexModel(LabelData data, LabelPrinting printing, LabelTemp
         var caller = HttpContext.Caller();
         // A central user sees every site's printers; the list names the site.
         SitePrinters = await printers.ListAsync(caller, activeOnly: true, ct);
+        Batches = await batches.ListAsync(caller, 10, ct);
     }
 }

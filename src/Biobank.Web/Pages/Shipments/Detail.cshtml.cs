@@ -48,7 +48,7 @@ public sealed class DetailModel(ShipmentQueries queries, BuildShipment build, Mo
         {
             return File(ManifestExport.ToJsonBytes(built.Value.Manifest), "application/json", $"manifest-{built.Value.Shipment.Barcode}.json");
         }
-        var sw = new StringWriter();
+        using var sw = new StringWriter();
         await ManifestExport.WriteCsvAsync(built.Value.Manifest, sw);
         return File(ManifestExport.Utf8.GetBytes(sw.ToString()), "text/csv", $"manifest-{built.Value.Shipment.Barcode}.csv");
     }
