@@ -216,8 +216,24 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
         return done;
     }
 
-    /// <summary>At start-up: requeues the jobs this node was running and those of other nodes silent for <paramref name="staleAfter"/>; returns their ids.</summary>
-    public Task<IReadOnlyList<long>> RecoverAsync(string node, TimeSpan staleAfter, CancellationToken ct) => RequeueAsync(node, atStart: true, staleAfter, ct);
+    // At start a node cannot tell whether a hand-over it made before it stopped reached the scheduler (a kill between
+    // the mark and the scheduler's insert loses it; CrashTests found one): every queued job is handed over again. A
+    // second hand-over costs a run that claims nothing.
+    private const string ForgetDispatches = "UPDATE import_job SET dispatched_utc = NULL WHERE state = 'queued'";
+
+    /// <summary>
+    /// At start-up: requeues the jobs this node was running and those of other nodes silent for <paramref name="staleAfter"/>
+    /// (returns their ids), and makes every queued job due for a hand-over to the scheduler.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> RecoverAsync(string node, TimeSpan staleAfter, CancellationToken ct)
+    {
+        var requeued = await RequeueAsync(node, atStart: true, staleAfter, ct);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        await c.ExecuteAsync(new CommandDefinition(ForgetDispatches, transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return requeued;
+    }
 
     /// <summary>While running: requeues only the jobs of other nodes silent for <paramref name="staleAfter"/>.</summary>
     public Task<IReadOnlyList<long>> RecoverStaleAsync(string node, TimeSpan staleAfter, CancellationToken ct) => RequeueAsync(node, atStart: false, staleAfter, ct);
