@@ -34,6 +34,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AppRole>();
         services.AddSingleton<Backup>();
         services.AddSingleton<Operations.IntegrityCheck>();
+        services.AddSingleton<Operations.MaintenanceRuns>();
+        services.AddSingleton(_ => Operations.BackupOptions.FromConfiguration(configuration));
+        services.AddSingleton<Operations.RotatingBackup>();
         services.AddSingleton<Analysis.AssociationAnalysis>();
         services.AddSingleton<Analysis.SavedAnalyses>();
 
@@ -63,6 +66,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MoveShipment>();
         services.AddSingleton<ManifestExport>();
         services.AddSingleton<ImportExternalManifest>();
+        services.AddSingleton<OverdueShipments>();
         services.AddSingleton<BuildShipmentDocuments>();
         services.AddSingleton<IDemoFollowUp, ShipmentsDemo>();
 

@@ -7,8 +7,8 @@ using Xunit.Abstractions;
 namespace Biobank.Reliability.Tests;
 
 /// <summary>
-/// Issue #9, several nodes: two web processes on one PostgreSQL database with Quartz's clustered job store. An import
-/// submitted once on node A is run by whichever node the cluster gives it to; that node is killed mid-import; the
+/// Issue #9, several nodes: two web processes on one PostgreSQL database with Hangfire's shared job store. An import
+/// submitted once on node A is run by whichever node fetches it first; that node is killed mid-import; the
 /// surviving node recovers the job and the rows land exactly once.
 /// </summary>
 public sealed class TwoNodeTests(ITestOutputHelper output)
@@ -81,7 +81,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
         (await ReliabilityData.ScalarAsync(db, "SELECT COUNT(*) FROM assay_file f JOIN assay_run ru ON ru.id = f.run_id WHERE ru.run_code = 'TWO-NODES'")).ShouldBe(1);
         (await JobAsync(db)).State.ShouldBe("succeeded");
         (await db.CheckAsync()).Problems.ShouldBeEmpty();
-        Report.Line(output, $"| two nodes, PostgreSQL, clustered Quartz | import of {expected:N0} rows submitted once on node-a, run by {victim.Name}, killed (SIGKILL) {killedAt.TotalSeconds:F1} s after submission with 0 rows visible; recovered and finished by {survivor.Name} {recovered.TotalSeconds:F1} s later (attempt {job.Attempts}) | {expected:N0} results exactly once, one file record; the killed node restarted and did not run it again; integrity check passed |");
+        Report.Line(output, $"| two nodes, PostgreSQL, Hangfire (shared store, 30 s sliding invisibility timeout) | import of {expected:N0} rows submitted once on node-a, run by {victim.Name}, killed (SIGKILL) {killedAt.TotalSeconds:F1} s after submission with 0 rows visible; recovered and finished by {survivor.Name} {recovered.TotalSeconds:F1} s later (attempt {job.Attempts}) | {expected:N0} results exactly once, one file record; the killed node restarted and did not run it again; integrity check passed |");
     }
 
     private static async Task<Job> JobAsync(ReliabilityDb db)

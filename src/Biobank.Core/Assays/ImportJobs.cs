@@ -67,7 +67,7 @@ public sealed record ImportJobRequest(
     string? LabSiteCode = null, bool Spooled = false);
 
 /// <summary>
-/// The import_job table: the queue a background scheduler (Quartz in the web app) works through, and the progress a
+/// The import_job table: the queue a background scheduler (Hangfire in the web app) works through, and the progress a
 /// page shows. A job's state turns 'succeeded' in the import's own transaction, so a crash can never leave rows
 /// written by a job that is not marked done: after a restart <see cref="RecoverAsync"/> puts interrupted jobs back
 /// in the queue and the retry starts from scratch (the interrupted transaction was rolled back by the database).
@@ -103,16 +103,28 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
 
     private const string CancelRunning = "UPDATE import_job SET cancel_requested = TRUE WHERE id = @Id AND state = 'running' AND " + VisibleTo;
 
-    // Interrupted jobs: those this node was running when it stopped, or any whose node stopped sending heartbeats.
+    // Interrupted jobs: at start, those this node was running when it stopped; always, those of another node whose
+    // heartbeats stopped. Never this node's own running job after start: on SQLite the import writes no heartbeat
+    // while it holds the write lock, and requeueing it under its feet would make it refuse its own commit.
     private const string Requeue = """
-        UPDATE import_job SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, node = NULL, phase = NULL,
+        UPDATE import_job SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, node = NULL, phase = NULL, dispatched_utc = NULL,
                finished_utc = CASE WHEN cancel_requested THEN @Now ELSE NULL END,
                message = 'interrupted (the process stopped); nothing of this attempt was written'
-        WHERE state = 'running' AND (node = @Node OR heartbeat_utc < @Stale)
+        WHERE state = 'running' AND ((@AtStart AND node = @Node) OR (node <> @Node AND heartbeat_utc < @Stale))
         RETURNING id
         """;
 
     private const string QueuedIds = "SELECT id FROM import_job WHERE state = 'queued' ORDER BY id";
+
+    // A queued job nobody handed to the scheduler, or handed over so long ago that the hand-over may have been lost
+    // (the node died between this update and the scheduler's insert). A second hand-over is harmless: the claim in
+    // RunImportJob lets one run through.
+    private const string Undispatched = "SELECT id FROM import_job WHERE state = 'queued' AND (dispatched_utc IS NULL OR dispatched_utc < @Stale) ORDER BY id";
+
+    private const string MarkDispatched = "UPDATE import_job SET dispatched_utc = @Now WHERE id = @Id AND state = 'queued' AND (dispatched_utc IS NULL OR dispatched_utc < @Stale)";
+
+    /// <summary>After this long a queued job is handed to the scheduler again (a hand-over lost with a dying node).</summary>
+    public static readonly TimeSpan DispatchAgainAfter = TimeSpan.FromMinutes(10);
 
     /// <summary>Queues an import; refused by name while the caller already has <see cref="MaxOpenPerUser"/> imports waiting or running.</summary>
     public async Task<Result<long>> EnqueueAsync(Caller caller, ImportJobRequest request, CancellationToken ct)
@@ -204,15 +216,54 @@ public sealed class ImportJobs(IDb db, TimeProvider clock)
         return done;
     }
 
-    /// <summary>At start-up: requeues the jobs this node was running and those of nodes silent for <paramref name="staleAfter"/>; returns their ids.</summary>
+    // At start a node cannot tell whether a hand-over it made before it stopped reached the scheduler (a kill between
+    // the mark and the scheduler's insert loses it; CrashTests found one): every queued job is handed over again. A
+    // second hand-over costs a run that claims nothing.
+    private const string ForgetDispatches = "UPDATE import_job SET dispatched_utc = NULL WHERE state = 'queued'";
+
+    /// <summary>
+    /// At start-up: requeues the jobs this node was running and those of other nodes silent for <paramref name="staleAfter"/>
+    /// (returns their ids), and makes every queued job due for a hand-over to the scheduler.
+    /// </summary>
     public async Task<IReadOnlyList<long>> RecoverAsync(string node, TimeSpan staleAfter, CancellationToken ct)
+    {
+        var requeued = await RequeueAsync(node, atStart: true, staleAfter, ct);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        await c.ExecuteAsync(new CommandDefinition(ForgetDispatches, transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return requeued;
+    }
+
+    /// <summary>While running: requeues only the jobs of other nodes silent for <paramref name="staleAfter"/>.</summary>
+    public Task<IReadOnlyList<long>> RecoverStaleAsync(string node, TimeSpan staleAfter, CancellationToken ct) => RequeueAsync(node, atStart: false, staleAfter, ct);
+
+    private async Task<IReadOnlyList<long>> RequeueAsync(string node, bool atStart, TimeSpan staleAfter, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(c, ct);
-        var ids = (await c.QueryAsync<long>(new CommandDefinition(Requeue, new { Node = node, Stale = now - staleAfter, Now = now }, tx, cancellationToken: ct))).AsList();
+        var ids = (await c.QueryAsync<long>(new CommandDefinition(Requeue, new { Node = node, AtStart = atStart, Stale = now - staleAfter, Now = now }, tx, cancellationToken: ct))).AsList();
         await tx.CommitAsync(ct);
         return ids;
+    }
+
+    /// <summary>Queued jobs waiting for a hand-over to the scheduler.</summary>
+    public async Task<IReadOnlyList<long>> UndispatchedAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<long>(new CommandDefinition(Undispatched, new { Stale = clock.GetUtcNow().UtcDateTime - DispatchAgainAfter }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Takes the hand-over of a queued job to the scheduler: true for exactly one caller (per <see cref="DispatchAgainAfter"/>).</summary>
+    public async Task<bool> TryMarkDispatchedAsync(long id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await db.BeginWriteAsync(c, ct);
+        var taken = await c.ExecuteAsync(new CommandDefinition(MarkDispatched, new { Id = id, Now = now, Stale = now - DispatchAgainAfter }, tx, cancellationToken: ct)) == 1;
+        await tx.CommitAsync(ct);
+        return taken;
     }
 }
 
@@ -237,9 +288,9 @@ public sealed class RunImportJob(IDb db, ImportAssay import, ImportJobs jobs, Im
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
-    // A queued job is claimed. So is one left 'running' by a node the job scheduler has declared dead (its cluster
-    // check-ins stopped, so it hands the job over as recovering) once that node's heartbeats have been silent a while:
-    // its transaction died with it, so nothing of that attempt was written.
+    // A queued job is claimed. So is one left 'running' by a node the job scheduler has given up on (Hangfire fetches
+    // a job again when the node that fetched it stopped keeping it invisible, and says so as recovering) once that
+    // node's heartbeats have been silent a while: its transaction died with it, so nothing of that attempt was written.
     private const string Claim = """
         UPDATE import_job SET state = 'running', node = @Node, started_utc = @Now, heartbeat_utc = @Now, attempts = attempts + 1, message = NULL
         WHERE id = @Id AND (state = 'queued' OR (@Recovering AND state = 'running' AND node <> @Node AND heartbeat_utc < @Silent))

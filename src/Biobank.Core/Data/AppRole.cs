@@ -10,8 +10,9 @@ public sealed record AppRoleReport(string Role, bool Created, int Tables);
 /// (the account that migrates): the application role may read and write the business tables, but only read and
 /// append to the trails (<c>audit_log</c>, <c>custody_event</c>), only read the migration journal, and, not being the
 /// owner, can neither ALTER a table (so no DISABLE TRIGGER) nor create one. Idempotent: run it again after every
-/// migration; tables the owner creates later (Quartz's qrtz_ tables at the first start, new migrations) are granted by
-/// the default privileges set here.
+/// migration; tables the owner creates later (new migrations; Hangfire's tables in the schema <c>hangfire</c>, which its
+/// storage creates at the first start of a web node run as the owner) are granted by the default privileges set here.
+/// Hangfire's schema gets read/write and nothing more: its rows are the job queue, not the lab's records.
 /// </summary>
 public sealed partial class AppRole(IDb db)
 {
@@ -32,7 +33,15 @@ public sealed partial class AppRole(IDb db)
             format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON schema_migrations FROM %I', @Role::text),
             format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), @Role::text),
             format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', current_schema(), @Role::text),
-            format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO %I', current_schema(), @Role::text)
+            format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO %I', current_schema(), @Role::text),
+            -- Hangfire's job store (Hangfire.PostgreSql, schema hangfire): created here when missing, so the default
+            -- privileges below already hold when its storage creates its tables.
+            'CREATE SCHEMA IF NOT EXISTS hangfire',
+            format('GRANT USAGE ON SCHEMA hangfire TO %I', @Role::text),
+            format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA hangfire TO %I', @Role::text),
+            format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA hangfire TO %I', @Role::text),
+            format('ALTER DEFAULT PRIVILEGES IN SCHEMA hangfire GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', @Role::text),
+            format('ALTER DEFAULT PRIVILEGES IN SCHEMA hangfire GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %I', @Role::text)
         ])
         """;
 

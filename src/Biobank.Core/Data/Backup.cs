@@ -93,13 +93,16 @@ public sealed class Backup(IDb db, DatabaseOptions options)
         }
     }
 
-    /// <summary>Row counts of every table of ours (the Quartz tables excepted), for comparing a restore with its source.</summary>
+    /// <summary>
+    /// Row counts of every table of ours, for comparing a restore with its source. Hangfire's job store is not in this
+    /// database file (SQLite: a file of its own) or schema (PostgreSQL: the schema hangfire), so neither backed up nor counted.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> CountRowsAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         var tables = options.Provider == DatabaseProvider.Sqlite
-            ? await c.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND lower(name) NOT LIKE 'qrtz_%' ORDER BY name")
-            : await c.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'qrtz_%' ORDER BY table_name");
+            ? await c.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            : await c.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name");
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var t in tables)
         {

@@ -29,6 +29,7 @@ public static class Navigation
     [
         new("Study protocol", "/Admin/Protocol", [Roles.Admin]),
         new("Label printers", "/Admin/Printers", [Roles.Admin]),
+        new("Background jobs", "/Admin/Jobs", [Roles.Admin]),
     ];
 
     public static IEnumerable<NavItem> For(Caller caller) => Items.Where(i => i.Roles.Any(caller.IsInRole));

@@ -186,10 +186,12 @@ public static class WebSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseJobsDashboardHiding();
         app.UseAntiforgery();
         app.MapHealth();
         app.MapBiobankApi();
         app.MapRazorPages();
+        await app.UseBiobankJobsAsync();
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
     }

@@ -61,7 +61,22 @@ public sealed class AppRoleTests
                 await Refused(c, "UPDATE custody_event SET details = 'tampered'");
                 await Refused(c, "DELETE FROM schema_migrations");
                 await Refused(c, "CREATE TABLE sneaky (id int)");
+                await Refused(c, "CREATE TABLE hangfire.sneaky (id int)");
                 (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE reason = 'tampered'")).ShouldBe(0);
+            }
+
+            // Hangfire's storage creates its tables in the schema hangfire at the owner's first start: the role may use them.
+            await using (var owner = new NpgsqlConnection(db.ConnectionString))
+            {
+                await owner.OpenAsync();
+                await owner.ExecuteAsync("CREATE TABLE hangfire.jobqueue_probe (id BIGSERIAL PRIMARY KEY, queue TEXT NOT NULL)");
+            }
+            await using (var c = new NpgsqlConnection(appCs))
+            {
+                await c.OpenAsync();
+                await c.ExecuteAsync("INSERT INTO hangfire.jobqueue_probe (queue) VALUES ('imports')");
+                (await c.ExecuteAsync("DELETE FROM hangfire.jobqueue_probe WHERE queue = 'imports'")).ShouldBe(1);
+                await Refused(c, "DROP TABLE hangfire.jobqueue_probe");
             }
         }
         finally

@@ -86,6 +86,44 @@ public sealed class AccessTests(BiobankWebFactory app) : IClassFixture<BiobankWe
         failures.ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// Routes that end in a catch-all (<c>{**path}</c>: Hangfire's dashboard at /Admin/Jobs) serve many addresses from
+    /// one endpoint; each is tried at its base address. Administrators only; anyone else signed in gets 404, so the
+    /// route's existence is not revealed, and anonymous callers are sent to sign in like on every page.
+    /// </summary>
+    [Fact]
+    public async Task Every_catch_all_route_requires_sign_in_and_answers_404_to_whoever_may_not_see_it()
+    {
+        var catchAll = Routes.All(app).Where(r => r.Pattern.EndsWith("/{**path}", StringComparison.Ordinal)).Select(r => r.Pattern[..^"/{**path}".Length]).Distinct().ToList();
+        catchAll.ShouldContain("/Admin/Jobs");
+        var failures = new List<string>();
+        var anonymous = app.Anonymous();
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var user in Everyone)
+        {
+            clients[user] = await app.SignInAsync(user);
+        }
+        foreach (var route in catchAll)
+        {
+            var rule = Rules.Where(r => route.StartsWith(r.Prefix.TrimEnd('/') + "/", StringComparison.Ordinal)).OrderByDescending(r => r.Prefix.Length).First();
+            var response = await anonymous.GetAsync(route);
+            if (!(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.ToString().Contains("/Account/Login", StringComparison.Ordinal)))
+            {
+                failures.Add($"{route} anonymous: {(int)response.StatusCode}");
+            }
+            foreach (var (user, client) in clients)
+            {
+                var status = (await client.GetAsync(route)).StatusCode;
+                var expected = rule.Users.Contains(user) ? HttpStatusCode.OK : HttpStatusCode.NotFound;
+                if (status != expected)
+                {
+                    failures.Add($"{route} as {user}: {(int)status}, expected {(int)expected}");
+                }
+            }
+        }
+        failures.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task A_site_admin_sees_only_their_sites_users_and_gets_404_for_another_sites_user()
     {

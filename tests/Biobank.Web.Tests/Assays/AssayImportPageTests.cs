@@ -5,7 +5,7 @@ using Biobank.Web.Tests.Support;
 
 namespace Biobank.Web.Tests.Assays;
 
-/// <summary>The import page hands the file to a Quartz background job; the job page's progress endpoint tells when it is done.</summary>
+/// <summary>The import page hands the file to a Hangfire background job; the job page's progress endpoint tells when it is done.</summary>
 public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<BiobankWebFactory>
 {
     private static async Task<(HttpResponseMessage Response, string JobUrl)> UploadAsync(HttpClient client, string csv, string run)

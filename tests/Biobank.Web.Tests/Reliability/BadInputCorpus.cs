@@ -124,11 +124,9 @@ public static class BadInputCorpus
         const string npxHeader = "SampleID,Index,OlinkID,UniProt,Assay,MissingFreq,Panel,Panel_Version,PlateID,QC_Warning,LOD,NPX\n";
         static string Npx(string sample = "{a}", string lod = "0.5", string npx = "3.1", string plate = "PLATE-B1") =>
             $"{sample},1,OID01,P16860,NPPB,0,CARDIOMETABOLIC,v1,{plate},PASS,{lod},{npx}\n";
-        const string quartz = "Quartz deletes the job's trigger a moment after the job row says it ended";
         var jobWrites = new Dictionary<string, string>
         {
             ["import_job"] = "the refused job stays listed with its problems, so the user can read why",
-            ["QRTZ_JOB_DETAILS"] = quartz, ["QRTZ_TRIGGERS"] = quartz, ["QRTZ_SIMPLE_TRIGGERS"] = quartz, ["QRTZ_FIRED_TRIGGERS"] = quartz,
         };
         BadInput Assay(string name, string place, Func<Bench, string> file, string fileName = "results.csv", Dictionary<string, string>? fields = null) =>
             new("import", $"assay upload: {name}", place, async (_, b) => await AssayAsync(b.Biologist, fileName, Utf8(file(b)),

@@ -23,22 +23,18 @@ public sealed record RowCounts(IReadOnlyDictionary<string, long> Tables)
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            // Names come from the catalogue, never from input; quoted because Quartz's tables are upper case.
+            // Names come from the catalogue, never from input. Hangfire's job store is not among them (a file or schema of its own).
             counts[name] = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{name}\"");
         }
         return new RowCounts(counts);
     }
 
-    /// <summary>
-    /// The tables whose count changed, as "table: before → after". Quartz deleting the rows of a job that finished
-    /// earlier (its QRTZ_ tables shrinking a moment later, on the scheduler's thread) is not a write of this input.
-    /// </summary>
+    /// <summary>The tables whose count changed, as "table: before → after".</summary>
     public IReadOnlyList<string> Changes(RowCounts after, IReadOnlySet<string>? allowed = null) =>
         Tables.Keys.Union(after.Tables.Keys)
             .Where(t => allowed is null || !allowed.Contains(t))
             .Select(t => (t, Before: Tables.GetValueOrDefault(t, -1), After: after.Tables.GetValueOrDefault(t, -1)))
             .Where(x => x.Before != x.After)
-            .Where(x => !(x.t.StartsWith("QRTZ_", StringComparison.OrdinalIgnoreCase) && x.After < x.Before))
             .Select(x => $"{x.t}: {x.Before} → {x.After}")
             .ToList();
 }

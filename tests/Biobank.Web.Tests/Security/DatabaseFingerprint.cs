@@ -20,12 +20,6 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name
         """;
 
-    /// <summary>
-    /// Quartz's own tables change with the scheduler's clock (check-ins, fire times) and hold its bookkeeping of queued
-    /// jobs: they are counted for the record but not compared.
-    /// </summary>
-    private static bool CountOnly(string table) => table.StartsWith("qrtz_", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Above this many rows a table is only counted after each probe attempt (its rows are summed at the ends).</summary>
     public const int PerAttemptRows = 5000;
 
@@ -36,9 +30,10 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
         var result = new SortedDictionary<string, (long, string)>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            // Names come from the catalogue, never from input; quoted because Quartz's tables are upper case.
+            // Names come from the catalogue, never from input. Hangfire's tables are not among them: its SQLite store
+            // is a file of its own and its PostgreSQL store the schema hangfire, and what a job does shows in ours.
             var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{name}\"");
-            if (CountOnly(name) || count > sumUpToRows)
+            if (count > sumUpToRows)
             {
                 result[name] = (count, "");
                 continue;
@@ -102,8 +97,6 @@ public sealed record DatabaseFingerprint(IReadOnlyDictionary<string, (long Rows,
             .Select(t => (t, Before: Tables.GetValueOrDefault(t, (-1, "")), After: after.Tables.GetValueOrDefault(t, (-1, ""))))
             // A table only counted on one side is compared by its count.
             .Where(x => x.Before.Item1 != x.After.Item1 || (x.Before.Item2.Length > 0 && x.After.Item2.Length > 0 && x.Before.Item2 != x.After.Item2))
-            // Quartz's rows are the scheduler's bookkeeping of the jobs the app queued; what a job does shows in the app's tables.
-            .Where(x => !CountOnly(x.t))
             .Select(x => x.Before.Item1 != x.After.Item1 ? $"{x.t}: {x.Before.Item1} → {x.After.Item1} rows" : $"{x.t}: same {x.After.Item1} rows, content changed")
             .ToList();
 }

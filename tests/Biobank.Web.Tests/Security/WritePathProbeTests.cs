@@ -534,7 +534,7 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
         }
         var db = app.Get<IDb>();
 
-        // The jobs LYO's uploads queue run on Quartz's threads; what they do belongs to the upload that queued them.
+        // The jobs LYO's uploads queue run on Hangfire's workers; what they do belongs to the upload that queued them.
         async Task JobsEndedAsync()
         {
             await using var c = await db.OpenAsync(default);
@@ -607,7 +607,7 @@ public abstract partial class WritePathProbeTests(ITestOutputHelper output)
                 }
             }
         }
-        // Any job still running on Quartz's threads: wait for it to end, then compare once more.
+        // Any job still running on Hangfire's workers: wait for it to end, then compare once more.
         await JobsEndedAsync();
         var afterJobs = await DatabaseFingerprint.TakeAsync(db, DatabaseFingerprint.PerAttemptRows);
         if (before.Changes(afterJobs) is { Count: > 0 } byJobs)
@@ -697,8 +697,15 @@ public sealed class WritingVerbsAndJobsTests(ITestOutputHelper output)
         var known = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["AssayImportJob"] = "imports a queued assay file; probed through POST /Assays (upload) above. Runs as the submitting user (its id on the job), with that account's current roles and site",
+            ["LabelBatchJob"] = "sends a queued label batch to its site's printer; probed through POST /Labels?handler=Print above. Runs as the user who queued it (LabelBatches.SendAsync)",
+            ["IntegrityCheckJob"] = "nightly, recurring: reads only (the checks of `biobank check`) and writes its outcome to maintenance_run; no endpoint queues it but the dashboard's trigger, central administrators only",
+            ["BackupJob"] = "nightly, recurring: an online backup into Biobank:Backup:Folder (the file system, not the database) and its outcome to maintenance_run; central administrators may trigger it on the dashboard",
+            ["OverdueShipmentsJob"] = "recurring: as the system, marks every site's dispatched shipments overdue once (overdue_noticed_utc, audited); no user input reaches it; central administrators may trigger it on the dashboard",
         };
-        var jobs = typeof(Program).Assembly.GetTypes().Where(t => t.IsClass && !t.IsAbstract && t.GetInterfaces().Any(i => i.FullName == "Quartz.IJob")).Select(t => t.Name).ToList();
+        // A Hangfire job is any class of the Jobs folder whose name ends in Job; what it runs is its public RunAsync.
+        var jobs = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract && t.Namespace == "Biobank.Web.Jobs" && t.Name.EndsWith("Job", StringComparison.Ordinal) && t.GetMethod("RunAsync") is not null)
+            .Select(t => t.Name).ToList();
         jobs.ShouldNotBeEmpty();
         jobs.Where(j => !known.ContainsKey(j)).ShouldBeEmpty("a new background job: say as whom it runs and which endpoint's probe covers it");
         foreach (var j in jobs)
