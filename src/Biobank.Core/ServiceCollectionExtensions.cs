@@ -74,6 +74,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<LabelData>();
         services.AddSingleton<LabelPrintLog>();
         services.AddSingleton<AssayCatalogue>();
+        services.AddSingleton(AssayImportSettings.FromConfiguration(configuration));
         services.AddSingleton<ImportAssay>();
         services.AddSingleton<AssayRuns>();
         services.AddSingleton<ReviewAssayRun>();

@@ -80,8 +80,7 @@ public sealed class ImportAssayCliTests
 
     [Theory]
     [InlineData("import-assay --format npx --run R1", "name the result file")]
-    [InlineData("import-assay f.csv --run R1", "--format is required")]
-    [InlineData("import-assay f.csv --format tsv --run R1", "--format is npx, wide, qpcr or counts")]
+    [InlineData("import-assay f.csv --format tsv --run R1", "--format is auto, npx, wide, qpcr, counts, olink")]
     [InlineData("import-assay f.csv --format npx", "--run is required")]
     [InlineData("import-assay f.csv --format qpcr --run R1", "--references is required with --format qpcr")]
     [InlineData("import-assay f.csv --format npx --run R1 --consume-ul lots", "--consume-ul is a volume")]
@@ -92,7 +91,7 @@ public sealed class ImportAssayCliTests
         var result = await RunAsync(db, command.Split(' '));
         result.Exit.ShouldBe(2);
         result.Err.ShouldContain(message);
-        result.Err.ShouldContain("usage: biobank import-assay FILE --format npx|wide|qpcr|counts --run RUN-ID");
+        result.Err.ShouldContain("usage: biobank import-assay FILE [--format auto|npx|wide|qpcr|counts|olink");
     }
 
     private static bool IsWriteLocked(SQLitePCL.sqlite3 probe)
