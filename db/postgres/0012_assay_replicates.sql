@@ -12,3 +12,8 @@ CREATE TABLE assay_result_replicates (
     wells       TEXT    NULL,
     PRIMARY KEY (run_id, tube_id, analyte_id)
 );
+
+-- assay_file.format held the four names the importer knew; formats are plug-ins now (AssayFormatRegistry), their
+-- names checked in code.
+ALTER TABLE assay_file DROP CONSTRAINT assay_file_format_check;
+ALTER TABLE assay_file ADD CONSTRAINT assay_file_format_check CHECK (length(format) BETWEEN 1 AND 40);

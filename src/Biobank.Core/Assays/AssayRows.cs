@@ -256,7 +256,8 @@ internal sealed class ParquetRowSource(string path) : AssayRowSource
     private static async Task<Array> ReadColumnAsync(Parquet.ParquetRowGroupReader group, Parquet.Schema.DataField field, int rows, CancellationToken ct)
     {
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-        if (type == typeof(string))
+        // Parquet.Net 6 types text columns as ReadOnlyMemory<char>; they are read as strings.
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var strings = new string?[rows];
             await group.ReadAsync(field, strings.AsMemory(), null, ct);

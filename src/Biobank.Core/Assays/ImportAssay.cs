@@ -247,6 +247,10 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 }
             }
             var mapper = validation.Mapper;
+            if (mapper is not null && format.CarriesCt && cmd.References.Count == 0)
+            {
+                mapper.Facts["ΔCt"] = "not computed (no reference miRNAs named): the mean Ct is stored as raw value, the value left empty";
+            }
             chosen = new ImportedFormat(format.Name, cmd.Format.IsAuto, confidence, mapper?.Unstored ?? [],
                 mapper?.Facts ?? new Dictionary<string, string>(), validation.ControlSamples.Select(c => c.Sample).Distinct(StringComparer.Ordinal).Count());
         }

@@ -19,7 +19,7 @@ public static class AssayFormatRegistry
     public static IReadOnlyList<IAssayFormat> All { get; } =
     [
         new NpxFormat(), new WideFormat(), new QpcrFormat(), new CountsFormat(),
-        new OlinkLongFormat(),
+        new OlinkLongFormat(), new OlinkWideFormat(), new QuantStudioFormat(), new CfxMaestroFormat(),
     ];
 
     /// <summary>"auto|npx|wide|…" for usage lines.</summary>
