@@ -1,6 +1,7 @@
 using System.Text;
 using Biobank.Core.Assays;
 using Biobank.Core.Assays.Formats;
+using Biobank.Core.Tests.Support;
 using Dapper;
 
 namespace Biobank.Core.Tests.Assays;
@@ -26,17 +27,24 @@ public sealed class VendorFormatTests(VendorFormatTests.World world) : IClassFix
         public async Task InitializeAsync()
         {
             W = await AssayWorld.CreateAsync("Sqlite");
-            await using var c = await W.Db.Db.OpenAsync(default);
-            // The world's own aliquots are numbered from the same sequences, so some fixture barcodes may exist already;
-            // the others are given to world aliquots the fixtures do not name.
-            var spare = new Queue<string>(W.Aliquots.Where(a => !Barcodes.Contains(a)));
+            await GiveBarcodesAsync(W.Db, W.Aliquots);
+        }
+
+        /// <summary>
+        /// Makes the fixtures' barcodes real aliquots of <paramref name="db"/>: aliquots are numbered from the same
+        /// sequences, so some may exist already; the others are given to aliquots of <paramref name="spare"/> the fixtures do not name.
+        /// </summary>
+        public static async Task GiveBarcodesAsync(TestDatabase db, IEnumerable<string> spare)
+        {
+            await using var c = await db.Db.OpenAsync(default);
+            var free = new Queue<string>(spare.Where(a => !Barcodes.Contains(a)));
             foreach (var code in Barcodes)
             {
                 if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tube WHERE barcode = @Code", new { Code = code }) > 0)
                 {
                     continue;
                 }
-                var old = spare.Dequeue();
+                var old = free.Dequeue();
                 // The barcode register first (tube.barcode references it), as printing a label would have filled it.
                 await c.ExecuteAsync("""
                     INSERT INTO barcode (code, kind, external, site_id, created_utc) SELECT @New, kind, external, site_id, created_utc FROM barcode WHERE code = @Old
@@ -79,6 +87,33 @@ public sealed class VendorFormatTests(VendorFormatTests.World world) : IClassFix
         var path = Fixture(file);
         var sniff = await FileSniffer.SniffAsync(path, AssayRowSource.KindOf(path), Path.GetFileName(path), default);
         AssayFormatRegistry.Detect(sniff).Format?.Name.ShouldBe(format);
+    }
+
+    public static readonly TheoryData<string, string, string> OwnLayouts = new()
+    {
+        { "own-qpcr.csv", "SampleID,miRNA,Ct\nBRUA000012019,hsa-miR-21-5p,24.1\n", "qpcr" },
+        { "own-counts.tsv", "miRNA\tBRUA000012019\tBRUA000012027\nhsa-miR-21-5p\t120\t98\nhsa-miR-16-5p\t4000\t3500\n", "counts" },
+        { "own-wide.csv", "Barcode,P05231,TNF (pg/mL)\nBRUA000012019,1.5,2.5\nBRUA000012027,1.1,2.0\n", "wide" },
+        { "own-npx.csv", AssayFiles.NpxHeader + "\nBRUA000012019,1,OID1,P05231,IL6,0,INF,v1,P1,Pass,0.5,1.2\n", "olink" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OwnLayouts))]
+    public async Task Auto_detects_our_own_layouts_too(string name, string text, string format)
+    {
+        var path = await AssayFiles.WriteAsync(world.W.Dir, name, text);
+        var sniff = await FileSniffer.SniffAsync(path, FileKind.Text, name, default);
+        AssayFormatRegistry.Detect(sniff).Format?.Name.ShouldBe(format);
+    }
+
+    [Fact]
+    public async Task The_assay_docs_list_every_registered_format()
+    {
+        var docs = await File.ReadAllTextAsync(Path.Combine(Fixture(""), "..", "..", "..", "docs", "assays.md"));
+        foreach (var f in AssayFormatRegistry.All)
+        {
+            docs.ShouldContain($"| `{f.Name}`");
+        }
     }
 
     [Fact]

@@ -67,35 +67,18 @@ internal sealed class CfxMaestroFormat : IAssayFormat
     private sealed class Mapper(int sample, int target, int cq, int content, int well) : AssayRowMapper
     {
         private readonly ReplicateGroups _groups = new();
-        private int _wells;
 
         public override ValueTask<bool> MapAsync(int row, string[] f, IAssayRowSink sink, CancellationToken ct)
         {
             var ok = Cts.TryRead(row, Header[cq], f[cq], sink, out var ctValue, nanIsUndetermined: true);
-            if (f[target].Length == 0)
-            {
-                sink.Problem(row, Header[target], "", "no target: name the target in the plate setup and export again");
-                ok = false;
-            }
             var kind = f[content];
-            var control = ControlContents.Any(c => kind.StartsWith(c, StringComparison.OrdinalIgnoreCase));
-            var sampleId = f[sample].Length > 0 ? f[sample] : control ? kind : "";
-            if (sampleId.Length == 0)
-            {
-                sink.Problem(row, Header[sample], "", "no sample name on a well that is not a control");
-                ok = false;
-            }
-            if (ok)
-            {
-                _groups.Add(row, sampleId, f[target], control ? SampleRole.Control : SampleRole.ByPattern, ctValue, well >= 0 ? f[well] : "");
-                _wells++;
-            }
-            return ValueTask.FromResult(ok);
+            var control = ControlContents.Any(c => kind.StartsWith(c, StringComparison.OrdinalIgnoreCase)) ? kind : null;
+            return ValueTask.FromResult(_groups.AddWell(sink, row, (Header[sample], f[sample]), (Header[target], f[target]), control, ctValue, well >= 0 ? f[well] : "", ok));
         }
 
         public override async ValueTask<bool> FinishAsync(IAssayRowSink sink, CancellationToken ct)
         {
-            Facts["replicates"] = ReplicateGroups.Describe(_groups.Count, _wells);
+            Facts["replicates"] = _groups.Describe();
             // The export names no plate (only its file name does).
             return await _groups.AcceptAsync(sink, Header[sample], Header[target], Header[cq], null, ct);
         }

@@ -27,9 +27,9 @@ internal sealed class CountsFormat : IAssayFormat
         {
             return 0;
         }
-        var barcodes = header.Skip(1).Count(h => Barcodes.Check(Barcodes.Normalize(h).ToUpperInvariant()) == BarcodeCheck.Valid);
-        var mirnas = file.Rows.Skip(1).Count(r => r.Length > 0 && AnalyteCodes.IsMirna(r[0]));
-        return barcodes * 2 >= header.Length - 1 && mirnas * 2 >= file.Rows.Count - 1 ? 70 : 0;
+        var barcodes = HeaderMaps.Mostly(header[1..], h => Barcodes.Check(Barcodes.Normalize(h).ToUpperInvariant()) == BarcodeCheck.Valid);
+        var mirnas = HeaderMaps.Mostly(file.Rows.Skip(1).ToList(), r => r.Length > 0 && AnalyteCodes.IsMirna(r[0]));
+        return barcodes && mirnas ? 70 : 0;
     }
 
     public async ValueTask<AssayRowMapper?> ReadHeaderAsync(AssayTable table, IAssayRowSink sink, CancellationToken ct)

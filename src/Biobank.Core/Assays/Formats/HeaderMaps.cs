@@ -73,4 +73,7 @@ internal static class HeaderMaps
     /// <summary>What each column became, for the summary: <paramref name="uses"/> by index, the rest not stored.</summary>
     public static IReadOnlyList<ColumnUse> Uses(string[] header, IReadOnlyDictionary<int, string> uses) =>
         header.Select((h, i) => new ColumnUse(h, uses.GetValueOrDefault(i))).ToList();
+
+    /// <summary>At least half of <paramref name="items"/> pass <paramref name="test"/> (and there is one): how layouts without fixed names are recognised.</summary>
+    public static bool Mostly<T>(IReadOnlyCollection<T> items, Func<T, bool> test) => items.Count > 0 && items.Count(test) * 2 >= items.Count;
 }

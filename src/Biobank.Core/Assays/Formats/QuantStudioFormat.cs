@@ -130,7 +130,6 @@ internal sealed class QuantStudioFormat : IAssayFormat
     private sealed class Mapper(int sample, int target, int ctColumn, int task, int omit, int well, string? plate) : AssayRowMapper
     {
         private readonly ReplicateGroups _groups = new();
-        private int _wells;
         private int _omitted;
 
         /// <summary>The text export's [Results] ends at a blank line (a footer follows) or the next section.</summary>
@@ -144,30 +143,14 @@ internal sealed class QuantStudioFormat : IAssayFormat
                 return ValueTask.FromResult(true);
             }
             var ok = Cts.TryRead(row, Header[ctColumn], f[ctColumn], sink, out var ctValue);
-            if (f[target].Length == 0)
-            {
-                sink.Problem(row, Header[target], "", "no target name on this well");
-                ok = false;
-            }
             var taskName = task >= 0 ? f[task] : "";
-            var control = ControlTasks.Any(t => taskName.Equals(t, StringComparison.OrdinalIgnoreCase));
-            var sampleId = f[sample].Length > 0 ? f[sample] : control ? taskName.ToUpperInvariant() : "";
-            if (sampleId.Length == 0)
-            {
-                sink.Problem(row, Header[sample], "", "no sample name on a well whose task is not NTC, STANDARD or IPC");
-                ok = false;
-            }
-            if (ok)
-            {
-                _groups.Add(row, sampleId, f[target], control ? SampleRole.Control : SampleRole.ByPattern, ctValue, well >= 0 ? f[well] : "");
-                _wells++;
-            }
-            return ValueTask.FromResult(ok);
+            var control = ControlTasks.Any(t => taskName.Equals(t, StringComparison.OrdinalIgnoreCase)) ? taskName.ToUpperInvariant() : null;
+            return ValueTask.FromResult(_groups.AddWell(sink, row, (Header[sample], f[sample]), (Header[target], f[target]), control, ctValue, well >= 0 ? f[well] : "", ok));
         }
 
         public override async ValueTask<bool> FinishAsync(IAssayRowSink sink, CancellationToken ct)
         {
-            Facts["replicates"] = ReplicateGroups.Describe(_groups.Count, _wells);
+            Facts["replicates"] = _groups.Describe();
             if (_omitted > 0)
             {
                 Facts["omitted wells left out"] = _omitted.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -20,9 +20,37 @@ internal sealed class ReplicateGroups
         public List<(double Ct, string Well)> Wells { get; } = [];
     }
 
-    public int Count => _groups.Count;
+    private int _wells;
 
-    public void Add(int row, string sample, string target, SampleRole role, double ct, string well)
+    /// <summary>
+    /// One well: its sample (for a control well without one, the control's name), target and Ct. False after listing
+    /// why the well cannot be used; <paramref name="ok"/> false when its Ct was already refused.
+    /// </summary>
+    public bool AddWell(IAssayRowSink sink, int row, (string Column, string Value) sample, (string Column, string Value) target, string? control, double ct, string well, bool ok)
+    {
+        if (target.Value.Length == 0)
+        {
+            sink.Problem(row, target.Column, "", "no target on this well: name it in the plate setup and export again");
+            ok = false;
+        }
+        var sampleId = sample.Value.Length > 0 ? sample.Value : control ?? "";
+        if (sampleId.Length == 0)
+        {
+            sink.Problem(row, sample.Column, "", "no sample name on a well that is not a control");
+            ok = false;
+        }
+        if (ok)
+        {
+            Add(row, sampleId, target.Value, control is null ? SampleRole.ByPattern : SampleRole.Control, ct, well);
+            _wells++;
+        }
+        return ok;
+    }
+
+    /// <summary>"24 wells averaged into 8 (sample, target) results", for the file's facts.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{_wells} wells averaged into {_groups.Count} (sample, target) results");
+
+    private void Add(int row, string sample, string target, SampleRole role, double ct, string well)
     {
         if (!_groups.TryGetValue((sample, target), out var group))
         {
@@ -53,7 +81,4 @@ internal sealed class ReplicateGroups
         }
         return ok;
     }
-
-    public static string Describe(int groups, int wells) =>
-        string.Create(CultureInfo.InvariantCulture, $"{wells} wells averaged into {groups} (sample, target) results");
 }

@@ -36,9 +36,9 @@ internal sealed partial class WideFormat : IAssayFormat
         {
             return 0;
         }
-        var analytes = header.Skip(1).Count(h => Uniprot().IsMatch(h.Trim()) || (HeaderCell().Match(h) is { Success: true } m && m.Groups["unit"].Success));
-        var barcodes = file.Rows.Skip(1).Count(r => r.Length > 0 && Barcodes.Check(Barcodes.Normalize(r[0]).ToUpperInvariant()) == BarcodeCheck.Valid);
-        return analytes * 2 >= header.Length - 1 && barcodes * 2 >= file.Rows.Count - 1 ? 60 : 0;
+        var analytes = HeaderMaps.Mostly(header[1..], h => Uniprot().IsMatch(h.Trim()) || (HeaderCell().Match(h) is { Success: true } m && m.Groups["unit"].Success));
+        var barcodes = HeaderMaps.Mostly(file.Rows.Skip(1).ToList(), r => r.Length > 0 && Barcodes.Check(Barcodes.Normalize(r[0]).ToUpperInvariant()) == BarcodeCheck.Valid);
+        return analytes && barcodes ? 60 : 0;
     }
 
     public async ValueTask<AssayRowMapper?> ReadHeaderAsync(AssayTable table, IAssayRowSink sink, CancellationToken ct)
