@@ -309,16 +309,22 @@ public sealed partial class ImportAssay
         /// Stores a result, or — for a row that already had a problem (<paramref name="rowOk"/> false) — only looks the
         /// sample up, so an unknown aliquot is listed too.
         /// </summary>
-        public async ValueTask<bool> AcceptAsync(AssayRecord r, bool rowOk, CancellationToken ct)
+        public ValueTask<bool> AcceptAsync(AssayRecord r, bool rowOk, CancellationToken ct)
+        {
+            // The hot path of a large file — an aliquot already looked up — stays synchronous: no state machine, no copy of the record.
+            if (r.Role != SampleRole.Control && r.SampleId.Length > 0 && _tubeByCode.TryGetValue(r.SampleId, out var known))
+            {
+                return ValueTask.FromResult(rowOk && known >= 0 && AcceptTube(in r, known));
+            }
+            return AcceptNewAsync(r, rowOk, ct);
+        }
+
+        private async ValueTask<bool> AcceptNewAsync(AssayRecord r, bool rowOk, CancellationToken ct)
         {
             var sampleId = r.SampleId;
             if (sampleId.Length == 0)
             {
                 return false;
-            }
-            if (r.Role != SampleRole.Control && _tubeByCode.TryGetValue(sampleId, out var known))
-            {
-                return rowOk && known >= 0 && AcceptTube(r, known);
             }
             if (r.Role == SampleRole.Control || IsControl(sampleId))
             {
@@ -332,10 +338,10 @@ public sealed partial class ImportAssay
                 return true;
             }
             var tube = await ResolveTubeAsync(r.Row, r.SampleColumn, sampleId, ct);
-            return rowOk && tube >= 0 && AcceptTube(r, tube);
+            return rowOk && tube >= 0 && AcceptTube(in r, tube);
         }
 
-        public bool AcceptTube(AssayRecord r, int tube)
+        public bool AcceptTube(in AssayRecord r, int tube)
         {
             var slot = Tubes[tube];
             var analyte = r.Analyte;

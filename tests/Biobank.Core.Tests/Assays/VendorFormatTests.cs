@@ -188,6 +188,19 @@ public sealed class VendorFormatTests(VendorFormatTests.World world) : IClassFix
     }
 
     [Fact]
+    public async Task Inter_plate_and_negative_control_rows_of_a_Target_96_export_are_stored_as_controls_not_refused_as_unknown_aliquots()
+    {
+        var text = await File.ReadAllTextAsync(Fixture("olink/target96_npx_signature_long_semicolon.csv"));
+        var row = "BRUA000012019;1;OID00471;P10145;IL8;0.2857;Olink Target 96 Inflammation;B14203;RT-PED_INF_P1;PASS;1.4123;4.23704;Intensity;PASS\r\n";
+        text += row.Replace("BRUA000012019;1;", "IPC;90;", StringComparison.Ordinal) + row.Replace("BRUA000012019;1;", "Negative Control;91;", StringComparison.Ordinal);
+        var path = await AssayFiles.WriteAsync(world.W.Dir, "t96-ipc.csv", text);
+        var outcome = await world.W.ImportAsync(path, AssayFileFormat.Npx, "RUN-T96-IPC", c => c with { Format = AssayFormatChoice.Auto, AddAnalytes = true });
+        outcome.Ok.ShouldBeTrue(string.Join("\n", outcome.Problems));
+        outcome.Summary!.Controls.ShouldBe(6);
+        outcome.Summary.Format!.ControlSamples.ShouldBe(3);   // CONTROL_SAMPLE_AS 1, IPC, Negative Control
+    }
+
+    [Fact]
     public async Task Explore_parquet_records_which_NPX_and_LOD_were_stored_and_skips_internal_controls()
     {
         // A world of its own: the theory above imports the same file (same SHA-256) into the shared one.

@@ -151,5 +151,5 @@ public interface IAssayRowSink
     ValueTask<bool> AcceptAsync(AssayRecord record, bool rowOk, CancellationToken ct);
 
     /// <summary>Stores one result for an aliquot already looked up.</summary>
-    bool AcceptTube(AssayRecord record, int tube);
+    bool AcceptTube(in AssayRecord record, int tube);
 }

@@ -127,13 +127,13 @@ internal sealed class OlinkLongFormat : IAssayFormat
             Columns = HeaderMaps.Uses(header, columns.Uses());
         }
 
-        public override async ValueTask<bool> MapAsync(int row, string[] f, IAssayRowSink sink, CancellationToken ct)
+        public override ValueTask<bool> MapAsync(int row, string[] f, IAssayRowSink sink, CancellationToken ct)
         {
             if (_c.AssayType >= 0 && f[_c.AssayType].Length > 0 && !f[_c.AssayType].Equals("assay", StringComparison.OrdinalIgnoreCase))
             {
                 // Explore's incubation, extension and amplification controls: QC of the run, not analytes.
                 _internalControls++;
-                return true;
+                return ValueTask.FromResult(true);
             }
             var ok = true;
             var sampleId = f[_c.Sample];
@@ -165,7 +165,7 @@ internal sealed class OlinkLongFormat : IAssayFormat
             Note(_versions, At(f, _c.Software));
             var role = _c.SampleType >= 0 && f[_c.SampleType].Length > 0 && !f[_c.SampleType].Equals("SAMPLE", StringComparison.OrdinalIgnoreCase)
                 ? SampleRole.Control : SampleRole.ByPattern;
-            return await sink.AcceptAsync(new AssayRecord(row, Header[_c.Sample], sampleId, plate, analyte, value, lod, warning, Header[_c.Npx], role), ok, ct);
+            return sink.AcceptAsync(new AssayRecord(row, Header[_c.Sample], sampleId, plate, analyte, value, lod, warning, Header[_c.Npx], role), ok, ct);
         }
 
         public override ValueTask<bool> FinishAsync(IAssayRowSink sink, CancellationToken ct)
