@@ -34,15 +34,9 @@ internal sealed class CountsFormat : IAssayFormat
 
     public async ValueTask<AssayRowMapper?> ReadHeaderAsync(AssayTable table, IAssayRowSink sink, CancellationToken ct)
     {
-        var header = await table.ReadHeaderAsync(ct);
+        var header = await HeaderMaps.MatrixHeaderAsync(table, sink, "a counts matrix has the miRNA in its first column and one column per aliquot", ct);
         if (header is null)
         {
-            return null;
-        }
-        if (header.Length < 2)
-        {
-            sink.Problem(1, "header", header[0],
-                "a counts matrix has the miRNA in its first column and one column per aliquot; this header has one column (is the file comma- or semicolon-separated?)");
             return null;
         }
         // Column i holds a tube (index ≥ 0) or a control (−2).

@@ -76,4 +76,16 @@ internal static class HeaderMaps
 
     /// <summary>At least half of <paramref name="items"/> pass <paramref name="test"/> (and there is one): how layouts without fixed names are recognised.</summary>
     public static bool Mostly<T>(IReadOnlyCollection<T> items, Func<T, bool> test) => items.Count > 0 && items.Count(test) * 2 >= items.Count;
+
+    /// <summary>The header of a matrix layout (a key column, then one column per analyte or aliquot); a one-column header is refused saying what <paramref name="layout"/> needs.</summary>
+    public static async ValueTask<string[]?> MatrixHeaderAsync(AssayTable table, IAssayRowSink sink, string layout, CancellationToken ct)
+    {
+        var header = await table.ReadHeaderAsync(ct);
+        if (header is { Length: < 2 })
+        {
+            sink.Problem(1, "header", header[0], $"{layout}; this header has one column (is the file comma- or semicolon-separated?)");
+            return null;
+        }
+        return header;
+    }
 }

@@ -43,15 +43,9 @@ internal sealed partial class WideFormat : IAssayFormat
 
     public async ValueTask<AssayRowMapper?> ReadHeaderAsync(AssayTable table, IAssayRowSink sink, CancellationToken ct)
     {
-        var header = await table.ReadHeaderAsync(ct);
+        var header = await HeaderMaps.MatrixHeaderAsync(table, sink, "a wide file has the aliquot barcode in its first column and one column per analyte", ct);
         if (header is null)
         {
-            return null;
-        }
-        if (header.Length < 2)
-        {
-            sink.Problem(1, "header", header[0],
-                "a wide file has the aliquot barcode in its first column and one column per analyte; this header has one column (is the file comma- or semicolon-separated?)");
             return null;
         }
         var columns = new int[header.Length];
