@@ -95,6 +95,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PrintLabels>();
         services.AddSingleton<LabelBatches>();
         services.AddSingleton<AssayCatalogue>();
+        services.AddSingleton(AssayImportSettings.FromConfiguration(configuration));
         services.AddSingleton<ImportAssay>();
         services.AddSingleton<AssayRuns>();
         services.AddSingleton<ReviewAssayRun>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Biobank.Core.Assays;
+using Biobank.Core.Assays.Formats;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,16 +11,21 @@ public sealed class ImportAssayVerb : IVerb
 {
     public string Name => "import-assay";
 
-    public string Usage => "import-assay FILE --format npx|wide|qpcr|counts --run RUN-ID [--platform CODE] [--add-analytes] [--references hsa-miR-16-5p,hsa-miR-93-5p] [--consume-ul N]";
+    public string Usage =>
+        $"import-assay FILE [--format {AssayFormatRegistry.Choices}] --run RUN-ID [--platform CODE] [--add-analytes] " +
+        "[--references hsa-miR-16-5p,hsa-miR-93-5p] [--consume-ul N] [--max-replicate-sd CYCLES]";
 
-    public string Summary => "Imports an assay result file (CSV or XLSX) into a run; a file with any problem is refused whole, every problem listed.";
+    public string Summary =>
+        "Imports an assay result file (CSV/TXT, XLSX or Parquet) into a run; --format auto (the default) detects the format and says which. " +
+        "A file with any problem is refused whole, every problem listed. Formats: " +
+        string.Join("; ", AssayFormatRegistry.All.Select(f => $"{f.Name} = {f.Title}")) + ".";
 
     public async Task<int> RunAsync(Arguments args, IServiceProvider services, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var formatText = args.Required("format");
-        if (!AssayFormats.TryParse(formatText, out var format))
+        var formatText = args.Option("format");
+        if (!AssayFormatChoice.TryParse(formatText, out var format))
         {
-            throw new UsageException($"--format is npx, wide, qpcr or counts, not '{formatText}'");
+            throw new UsageException($"--format is {AssayFormatRegistry.Choices.Replace("|", ", ", StringComparison.Ordinal)}, not '{formatText}'");
         }
         var run = args.Required("run");
         var platform = args.Option("platform");
@@ -37,14 +43,24 @@ public sealed class ImportAssayVerb : IVerb
         {
             throw new UsageException($"--consume-ul is a volume in µL such as 10 or 2.5, not '{consumeText}'");
         }
+        var sdText = args.Option("max-replicate-sd");
+        double? maxSd = null;
+        if (sdText is not null)
+        {
+            if (!double.TryParse(sdText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var sd) || sd > 50)
+            {
+                throw new UsageException($"--max-replicate-sd is the largest SD of a replicate group's Ct in cycles, such as 0.5, not '{sdText}'");
+            }
+            maxSd = sd;
+        }
         args.RejectUnknown();
         if (files.Count != 1)
         {
             throw new UsageException(files.Count == 0 ? "name the result file" : $"one file at a time, not {files.Count}");
         }
-        if (format == AssayFileFormat.Qpcr && references.Length == 0)
+        if (format.Format is { RequiresReferences: true } && references.Length == 0)
         {
-            throw new UsageException("--references is required with --format qpcr: ΔCt is computed against those miRNAs");
+            throw new UsageException($"--references is required with --format {format.Name}: ΔCt is computed against those miRNAs");
         }
         var path = Path.GetFullPath(files[0]);
         await services.GetRequiredService<Migrator>().MigrateAsync(ct);
@@ -58,6 +74,7 @@ public sealed class ImportAssayVerb : IVerb
             AddAnalytes = addAnalytes,
             References = references,
             ConsumeUl = consume,
+            MaxReplicateSd = maxSd,
         }, null, ct);
         if (outcome.Ok)
         {
@@ -66,6 +83,10 @@ public sealed class ImportAssayVerb : IVerb
                 $"Imported {s.FileName} into run {s.RunCode}: {s.RowsRead:N0} rows ({s.Results:N0} results, {s.Controls:N0} plate controls), " +
                 $"{s.Aliquots:N0} aliquots ({s.AliquotsNewToRun:N0} new to the run, {s.ConsumedUl:0.##} µL used), {s.Analytes:N0} analytes ({s.AnalytesAdded:N0} added), " +
                 $"in {s.Elapsed.TotalSeconds:F1} s ({s.RowsPerSecond:N0} rows/s).");
+            if (s.Format is { } f)
+            {
+                await stdout.WriteLineAsync($"Read as {f.Describe()}{(f.ControlSamples > 0 ? $"; {f.ControlSamples:N0} control sample(s)" : "")}.");
+            }
             return 0;
         }
         await stderr.WriteLineAsync($"{Path.GetFileName(path)} was refused: {outcome.ProblemCount:N0} problem(s); nothing was written.");

@@ -1,10 +1,12 @@
+using Biobank.Core.Assays.Formats;
 using Biobank.Core.Common;
 using Biobank.Core.Storage;
 
 namespace Biobank.Core.Assays;
 
 /// <summary>
-/// The four result layouts. <see cref="Npx"/>: long NPX export, header exactly <see cref="AssayFormats.NpxHeader"/>.
+/// The four layouts of our own that predate the format registry (<see cref="AssayFormatRegistry"/>), kept as names
+/// code and tests can write as constants; each converts to an <see cref="AssayFormatChoice"/>. <see cref="Npx"/>: long NPX export, header exactly <see cref="AssayFormats.NpxHeader"/>.
 /// <see cref="Wide"/>: one row per aliquot, first column the barcode, one column per analyte (<c>P05231</c> or
 /// <c>IL6 (pg/mL)</c>), values as measured (no log2 applied). <see cref="Qpcr"/>: long <c>SampleID,miRNA,Ct</c>; the
 /// stored value is ΔCt against the named reference miRNAs of the same sample, the Ct is kept as raw value.
@@ -34,6 +36,8 @@ public static class AssayFormats
 
     public static string Name(AssayFileFormat format) => format.ToString().ToLowerInvariant();
 
+    public static string Name(AssayFormatChoice format) => format.Name;
+
     public static bool TryParse(string? text, out AssayFileFormat format)
     {
         switch ((text ?? "").Trim().ToLowerInvariant())
@@ -46,22 +50,29 @@ public static class AssayFormats
         }
     }
 
-    /// <summary>The platform value kind a format's file can carry.</summary>
-    internal static bool Fits(AssayFileFormat format, string valueKind) => format switch
-    {
-        AssayFileFormat.Npx => valueKind == ValueKinds.Npx,
-        AssayFileFormat.Qpcr => valueKind == ValueKinds.Ct,
-        AssayFileFormat.Counts => valueKind == ValueKinds.Counts,
-        _ => valueKind is ValueKinds.Concentration or ValueKinds.Npx or ValueKinds.Counts,
-    };
+}
 
-    internal static string DefaultKind(AssayFileFormat format) => format switch
+/// <summary>
+/// Settings of the assay import (<c>Biobank:Assays:MaxReplicateSd</c>): the largest standard deviation of a qPCR
+/// replicate group's Ct before its result is flagged in QC. 0.5 cycles is a common lab limit for technical replicates.
+/// </summary>
+public sealed record AssayImportSettings(double MaxReplicateSd = AssayImportSettings.DefaultMaxReplicateSd)
+{
+    public const double DefaultMaxReplicateSd = 0.5;
+
+    public const string MaxReplicateSdSetting = "Biobank:Assays:MaxReplicateSd";
+
+    public static AssayImportSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration config)
     {
-        AssayFileFormat.Npx => ValueKinds.Npx,
-        AssayFileFormat.Qpcr => ValueKinds.Ct,
-        AssayFileFormat.Counts => ValueKinds.Counts,
-        _ => ValueKinds.Concentration,
-    };
+        var raw = config[MaxReplicateSdSetting];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return new AssayImportSettings();
+        }
+        return double.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var sd) && sd is >= 0 and <= 50
+            ? new AssayImportSettings(sd)
+            : throw new Data.ConfigurationException($"Setting {MaxReplicateSdSetting} must be a number of cycles between 0 and 50, not '{raw}'.");
+    }
 }
 
 public sealed record ImportAssayCommand
@@ -72,7 +83,8 @@ public sealed record ImportAssayCommand
     /// <summary>The name the user knows the file by (an upload's original name); defaults to the file name.</summary>
     public string? OriginalName { get; init; }
 
-    public required AssayFileFormat Format { get; init; }
+    /// <summary>A registered format (or one of its aliases), or auto: the format most sure of the file is taken and named in the summary.</summary>
+    public AssayFormatChoice Format { get; init; } = AssayFormatChoice.Auto;
 
     public required string RunCode { get; init; }
 
@@ -105,6 +117,9 @@ public sealed record ImportAssayCommand
     public long? JobId { get; init; }
 
     public int MaxProblems { get; init; } = 1000;
+
+    /// <summary>Replicate formats: the largest SD (cycles) of a group's Ct before it is flagged in QC; null takes the setting.</summary>
+    public double? MaxReplicateSd { get; init; }
 }
 
 public enum ImportPhase
@@ -120,7 +135,8 @@ public readonly record struct ImportProgress(ImportPhase Phase, long BytesTotal,
 
 public sealed record ImportAssaySummary(
     string RunCode, long RunId, long FileId, string FileName, string Sha256, long RowsRead, long Results, long Controls,
-    int Aliquots, int AliquotsNewToRun, int Analytes, int AnalytesAdded, decimal ConsumedUl, TimeSpan Elapsed)
+    int Aliquots, int AliquotsNewToRun, int Analytes, int AnalytesAdded, decimal ConsumedUl, TimeSpan Elapsed,
+    ImportedFormat? Format = null)
 {
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsRead / Elapsed.TotalSeconds : RowsRead;
 }
@@ -134,4 +150,27 @@ public sealed record ImportAssayOutcome(ImportAssaySummary? Summary, IReadOnlyLi
 
     public static ImportAssayOutcome Refused(string reason, string column = "file", string value = "") =>
         new(null, [new RowProblem(0, column, value, reason)], 1);
+}
+
+/// <summary>
+/// How a file was read: the format (and whether auto chose it, with what confidence), the columns read but not
+/// stored, the file-level facts recorded with it (which value and LOD were stored, normalisation, software), and
+/// how many distinct plate-control samples it held.
+/// </summary>
+public sealed record ImportedFormat(string Name, bool Detected, int Confidence, IReadOnlyList<string> Unstored, IReadOnlyDictionary<string, string> Facts, int ControlSamples)
+{
+    /// <summary>"olink (detected)" and the facts, for a summary line.</summary>
+    public string Describe()
+    {
+        var text = Detected ? $"format {Name} (detected)" : $"format {Name}";
+        if (Facts.Count > 0)
+        {
+            text += "; " + string.Join("; ", Facts.Select(f => $"{f.Key}: {f.Value}"));
+        }
+        if (Unstored.Count > 0)
+        {
+            text += "; not stored: " + string.Join(", ", Unstored);
+        }
+        return text;
+    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Xml;
 using Biobank.Core.Common;
 using Biobank.Core.Storage;
+using Biobank.Core.Assays.Formats;
 using ExcelDataReader;
 
 namespace Biobank.Core.Assays;
@@ -19,8 +20,13 @@ internal abstract class AssayRowSource : IDisposable
 
     public string[] Fields { get; protected set; } = [];
 
-    /// <summary>',' ';' or '\t' for text files; 'x' for a spreadsheet (numbers arrive with a decimal point).</summary>
+    /// <summary>',' ';' or '\t' for text files; 'x' for a spreadsheet, 'p' for Parquet (numbers arrive with a decimal point).</summary>
     public abstract char Delimiter { get; }
+
+    /// <summary>The file's key/value metadata (Parquet); empty for the others.</summary>
+    public virtual IReadOnlyDictionary<string, string> Metadata => EmptyMetadata;
+
+    private static readonly Dictionary<string, string> EmptyMetadata = [];
 
     public abstract long BytesRead { get; }
 
@@ -28,13 +34,30 @@ internal abstract class AssayRowSource : IDisposable
 
     public abstract void Dispose();
 
-    public static bool IsXlsx(string path)
+    public static bool IsXlsx(string path) => KindOf(path) == FileKind.Xlsx;
+
+    /// <summary>By content, not by name: an XLSX is a zip ("PK\x03\x04"), a Parquet file starts with "PAR1".</summary>
+    public static FileKind KindOf(string path)
     {
-        // By content, not by name: an XLSX is a zip, which starts with "PK\x03\x04".
         Span<byte> head = stackalloc byte[4];
         using var f = File.OpenRead(path);
-        return f.Read(head) == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        if (f.Read(head) != 4)
+        {
+            return FileKind.Text;
+        }
+        if (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+        {
+            return FileKind.Xlsx;
+        }
+        return head.SequenceEqual("PAR1"u8) ? FileKind.Parquet : FileKind.Text;
     }
+
+    public static AssayRowSource Open(string path, FileKind kind, IncrementalHash? hash, char? delimiter = null) => kind switch
+    {
+        FileKind.Xlsx => new XlsxRowSource(path),
+        FileKind.Parquet => new ParquetRowSource(path),
+        _ => new CsvRowSource(path, hash, delimiter),
+    };
 }
 
 internal sealed class CsvRowSource : AssayRowSource
@@ -44,13 +67,13 @@ internal sealed class CsvRowSource : AssayRowSource
     private readonly StreamReader _reader;
     private readonly CsvRecords _records;
 
-    public CsvRowSource(string path, IncrementalHash? hash)
+    public CsvRowSource(string path, IncrementalHash? hash, char? delimiter = null)
     {
         _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         _hashing = new HashingStream(_file, hash);
         // Invalid UTF-8 becomes U+FFFD, which the field check reports with its row instead of failing the whole read.
         _reader = new StreamReader(_hashing, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        _records = new CsvRecords(_reader);
+        _records = new CsvRecords(_reader, delimiter);
     }
 
     public override char Delimiter => _records.Delimiter;
@@ -167,6 +190,125 @@ internal sealed class XlsxRowSource : AssayRowSource
     public override void Dispose()
     {
         _reader.Dispose();
+        _file.Dispose();
+    }
+}
+
+/// <summary>
+/// A Parquet file through Parquet.Net, one row group at a time (memory holds one row group's columns, whatever the
+/// file's size): row 1 is the column names, then one row per record; values become text the way a CSV holds them
+/// (numbers with a decimal point, null as empty).
+/// </summary>
+internal sealed class ParquetRowSource(string path) : AssayRowSource
+{
+    private readonly FileStream _file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    private Parquet.ParquetReader? _reader;
+    private Parquet.Schema.DataField[] _fields = [];
+    private Array[] _columns = [];
+    private int _group = -1;
+    private long _rows;
+    private long _next;
+    private Dictionary<string, string> _metadata = [];
+
+    public override char Delimiter => 'p';
+
+    public override long BytesRead => _file.Position;
+
+    public override IReadOnlyDictionary<string, string> Metadata => _metadata;
+
+    public override async ValueTask<bool> ReadAsync(CancellationToken ct)
+    {
+        if (_reader is null)
+        {
+            _reader = await Parquet.ParquetReader.CreateAsync(_file, null, leaveStreamOpen: true, ct);
+            _fields = _reader.Schema.GetDataFields();
+            _metadata = new Dictionary<string, string>(_reader.CustomMetadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            Line = 1;
+            Fields = _fields.Select(f => f.Name).ToArray();
+            return true;
+        }
+        while (_next >= _rows)
+        {
+            if (++_group >= _reader.RowGroupCount)
+            {
+                return false;
+            }
+            using var group = _reader.OpenRowGroupReader(_group);
+            _rows = group.RowCount;
+            _next = 0;
+            _columns = new Array[_fields.Length];
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                _columns[i] = await ReadColumnAsync(group, _fields[i], (int)_rows, ct);
+            }
+        }
+        var fields = new string[_fields.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = Text(_columns[i].GetValue(_next));
+        }
+        _next++;
+        Line++;
+        Fields = fields;
+        return true;
+    }
+
+    private static async Task<Array> ReadColumnAsync(Parquet.ParquetRowGroupReader group, Parquet.Schema.DataField field, int rows, CancellationToken ct)
+    {
+        var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        // Parquet.Net 6 types text columns as ReadOnlyMemory<char>; they are read as strings.
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
+        {
+            var strings = new string?[rows];
+            await group.ReadAsync(field, strings.AsMemory(), null, ct);
+            return strings;
+        }
+        if (type == typeof(double))
+        {
+            return await ReadAsync<double>(group, field, rows, ct);
+        }
+        if (type == typeof(float))
+        {
+            return await ReadAsync<float>(group, field, rows, ct);
+        }
+        if (type == typeof(int))
+        {
+            return await ReadAsync<int>(group, field, rows, ct);
+        }
+        if (type == typeof(long))
+        {
+            return await ReadAsync<long>(group, field, rows, ct);
+        }
+        if (type == typeof(bool))
+        {
+            return await ReadAsync<bool>(group, field, rows, ct);
+        }
+        throw new NotSupportedException($"the Parquet column {field.Name} has the type {type.Name}, which the importer does not read");
+    }
+
+    private static async Task<T?[]> ReadAsync<T>(Parquet.ParquetRowGroupReader group, Parquet.Schema.DataField field, int rows, CancellationToken ct)
+        where T : struct
+    {
+        var values = new T?[rows];
+        await group.ReadAsync(field, values.AsMemory(), null, ct);
+        return values;
+    }
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        string s => s.Trim(),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "TRUE" : "FALSE",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    public override void Dispose()
+    {
+        // Parquet.Net's reader only disposes asynchronously; it holds no more than the open stream, closed below.
+        _reader?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Biobank.Core.Assays.Formats;
 using Biobank.Core.Audit;
 using Biobank.Core.Common;
 using Biobank.Core.Data;
@@ -18,9 +19,11 @@ namespace Biobank.Core.Assays;
 /// the parsed rows in a temporary file, the aliquots and analytes seen, and one bit per (aliquot, analyte) pair
 /// to find duplicates. The write reads the spool, so a file of any size never sits in memory.
 /// </summary>
-public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock)
+public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock, AssayImportSettings? settings = null)
 {
     private const int ReportEvery = 16_384;
+
+    private readonly AssayImportSettings _settings = settings ?? new AssayImportSettings();
 
     private const string SelectRun = """
         SELECT r.id AS Id, r.run_code AS RunCode, r.platform_id AS PlatformId, r.status AS Status FROM assay_run r WHERE r.run_code = @RunCode
@@ -171,58 +174,71 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         }
         progress?.Report(new ImportProgress(ImportPhase.Checking, info.Length, 0, 0, 0, 0, 0));
 
-        var context = await LoadContextAsync(caller, cmd, ct);
-        if (context.Refusal is { } refusal)
-        {
-            return refusal;
-        }
         var problems = new ImportProblems(cmd.MaxProblems);
         using var spool = new Spool();
         string? sha = null;
         Validation validation;
+        ImportedFormat chosen;
+        ImportContext context;
         await using (var lookup = await db.OpenAsync(ct))
         {
-            var xlsx = AssayRowSource.IsXlsx(cmd.FilePath);
-            if (xlsx)
+            var kind = AssayRowSource.KindOf(cmd.FilePath);
+            var text = kind == FileKind.Text;
+            if (!text)
             {
                 sha = await HashAsync(cmd.FilePath, ct);
                 if (await AlreadyImportedAsync(lookup, sha, ct) is { } run)
                 {
                     return AlreadyImported(fileName, run);
                 }
-                XlsxInspector.Inspect(cmd.FilePath, cmd.Xlsx, problems);
-                if (problems.Any)
+                if (kind == FileKind.Xlsx)
                 {
-                    return ImportAssayOutcome.Refused(problems);
+                    XlsxInspector.Inspect(cmd.FilePath, cmd.Xlsx, problems);
+                    if (problems.Any)
+                    {
+                        return ImportAssayOutcome.Refused(problems);
+                    }
                 }
             }
-            using var hash = xlsx ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            validation = new Validation(cmd, context, problems, spool, lookup, caller, progress, info.Length);
+            var (format, confidence, refusal) = await ChooseFormatAsync(cmd, kind, fileName, ct);
+            if (format is null)
+            {
+                return refusal!;
+            }
+            if (CheckFormat(cmd, format) is { } unfit)
+            {
+                return unfit;
+            }
+            context = await LoadContextAsync(caller, cmd, format, ct);
+            if (context.Refusal is { } refused)
+            {
+                return refused;
+            }
+            using var hash = text ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            validation = new Validation(cmd, format, context, problems, spool, lookup, caller, progress, info.Length, cmd.MaxReplicateSd ?? _settings.MaxReplicateSd);
             using var queries = validation;
-            using var source = OpenSource(cmd.FilePath, xlsx, hash, out var unreadable);
+            using var source = OpenSource(cmd.FilePath, kind, format, hash, out var unreadable);
             if (source is null)
             {
-                return ImportAssayOutcome.Refused($"not a readable {(xlsx ? "XLSX" : "text")} file: {unreadable}");
+                return ImportAssayOutcome.Refused($"not a readable {kind.ToString().ToUpperInvariant()} file: {unreadable}");
             }
+            try
             {
-                try
-                {
-                    await validation.RunAsync(source, ct);
-                }
-                catch (CsvFormatException e)
-                {
-                    problems.Add(e.Line, "file", "", e.Reason);
-                }
-                catch (Exception e) when (xlsx && e is not OperationCanceledException)
-                {
-                    problems.Add(source.Line + 1, "file", "", $"the spreadsheet cannot be read past this row: {e.Message}");
-                }
-                if (source is CsvRowSource csv)
-                {
-                    await csv.DrainAsync(ct);
-                }
+                await validation.RunAsync(new AssayTable(source, problems, format), ct);
             }
-            if (!xlsx)
+            catch (CsvFormatException e)
+            {
+                problems.Add(e.Line, "file", "", e.Reason);
+            }
+            catch (Exception e) when (!text && e is not OperationCanceledException)
+            {
+                problems.Add(source.Line + 1, "file", "", $"the {(kind == FileKind.Xlsx ? "spreadsheet" : "Parquet file")} cannot be read past this row: {e.Message}");
+            }
+            if (source is CsvRowSource csv)
+            {
+                await csv.DrainAsync(ct);
+            }
+            if (text)
             {
                 sha = Convert.ToHexStringLower(hash!.GetHashAndReset());
                 if (await AlreadyImportedAsync(lookup, sha, ct) is { } run)
@@ -230,13 +246,20 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                     return AlreadyImported(fileName, run);
                 }
             }
+            var mapper = validation.Mapper;
+            if (mapper is not null && format.CarriesCt && cmd.References.Count == 0)
+            {
+                mapper.Facts["ΔCt"] = "not computed (no reference miRNAs named): the mean Ct is stored as raw value, the value left empty";
+            }
+            chosen = new ImportedFormat(format.Name, cmd.Format.IsAuto, confidence, mapper?.Unstored ?? [],
+                mapper?.Facts ?? new Dictionary<string, string>(), validation.ControlSamples.Select(c => c.Sample).Distinct(StringComparer.Ordinal).Count());
         }
         validation.Finish();
         if (problems.Any)
         {
             return ImportAssayOutcome.Refused(problems);
         }
-        return await WriteAsync(caller, cmd, context, validation, spool, fileName, info.Length, sha!, progress, watch, ct);
+        return await WriteAsync(caller, cmd, context, validation, chosen, spool, fileName, info.Length, sha!, progress, watch, ct);
     }
 
     private static ImportAssayOutcome? CheckCommand(ImportAssayCommand cmd)
@@ -249,9 +272,13 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         {
             return ImportAssayOutcome.Refused("the volume used per aliquot is between 0 and 10,000 µL", "consume-ul", cmd.ConsumeUl.ToString(CultureInfo.InvariantCulture));
         }
-        if (cmd.Format == AssayFileFormat.Qpcr && cmd.References.Count == 0)
+        if (!cmd.Format.IsAuto && cmd.Format.Format is null)
         {
-            return ImportAssayOutcome.Refused("a qPCR import names its reference miRNAs (e.g. hsa-miR-16-5p,hsa-miR-93-5p): ΔCt is computed against them", "references");
+            return ImportAssayOutcome.Refused($"not a format; the formats are {AssayFormatRegistry.Choices.Replace('|', ',')}", "format", cmd.Format.Name);
+        }
+        if (cmd.MaxReplicateSd is < 0 or > 50 || cmd.MaxReplicateSd is double.NaN)
+        {
+            return ImportAssayOutcome.Refused("the largest replicate SD is between 0 and 50 cycles", "max-replicate-sd", cmd.MaxReplicateSd.Value.ToString(CultureInfo.InvariantCulture));
         }
         try
         {
@@ -265,12 +292,41 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
     }
 
 
-    private static AssayRowSource? OpenSource(string path, bool xlsx, IncrementalHash? hash, out string unreadable)
+    /// <summary>Checks that depend on the format: our own qPCR layout names its reference miRNAs.</summary>
+    private static ImportAssayOutcome? CheckFormat(ImportAssayCommand cmd, IAssayFormat format) =>
+        format.RequiresReferences && cmd.References.Count == 0
+            ? ImportAssayOutcome.Refused("a qPCR import names its reference miRNAs (e.g. hsa-miR-16-5p,hsa-miR-93-5p): ΔCt is computed against them", "references")
+            : null;
+
+    /// <summary>The format asked for, or — for auto — the one most sure of the file; else the refusal listing every format.</summary>
+    private static async Task<(IAssayFormat? Format, int Confidence, ImportAssayOutcome? Refusal)> ChooseFormatAsync(ImportAssayCommand cmd, FileKind kind, string fileName,
+        CancellationToken ct)
+    {
+        if (!cmd.Format.IsAuto)
+        {
+            return (cmd.Format.Format, 100, null);
+        }
+        FileSniff sniff;
+        try
+        {
+            sniff = await FileSniffer.SniffAsync(cmd.FilePath, kind, fileName, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, 0, ImportAssayOutcome.Refused($"not a readable {kind.ToString().ToUpperInvariant()} file: {e.Message}", "file", fileName));
+        }
+        var (format, confidence) = AssayFormatRegistry.Detect(sniff);
+        return format is null
+            ? (null, confidence, ImportAssayOutcome.Refused(AssayFormatRegistry.Undetected(sniff), "format", fileName))
+            : (format, confidence, null);
+    }
+
+    private static AssayRowSource? OpenSource(string path, FileKind kind, IAssayFormat format, IncrementalHash? hash, out string unreadable)
     {
         unreadable = "";
         try
         {
-            return xlsx ? new XlsxRowSource(path) : new CsvRowSource(path, hash);
+            return AssayRowSource.Open(path, kind, hash, format.ForceDelimiter ? format.Delimiters[0] : null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -290,7 +346,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
     }
 
-    private async Task<ImportContext> LoadContextAsync(Caller caller, ImportAssayCommand cmd, CancellationToken ct)
+    private async Task<ImportContext> LoadContextAsync(Caller caller, ImportAssayCommand cmd, IAssayFormat format, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         var platforms = (await c.QueryAsync<PlatformView>(new CommandDefinition(AssayCatalogue.SelectPlatforms, cancellationToken: ct))).AsList();
@@ -303,15 +359,15 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 return ImportContext.Refuse(ImportAssayOutcome.Refused(
                     $"no platform has this code; the platforms are {string.Join(", ", platforms.Select(p => p.Code))}", "platform", code));
             }
-            if (!AssayFormats.Fits(cmd.Format, platform.ValueKind))
+            if (!format.Fits(platform.ValueKind))
             {
                 return ImportContext.Refuse(ImportAssayOutcome.Refused(
-                    $"platform {platform.Code} measures {platform.ValueKind}; a {AssayFormats.Name(cmd.Format)} file cannot hold its results", "platform", code));
+                    $"platform {platform.Code} measures {platform.ValueKind}; a {format.Name} file cannot hold its results", "platform", code));
             }
         }
         else
         {
-            var kind = AssayFormats.DefaultKind(cmd.Format);
+            var kind = format.ValueKind;
             var fitting = platforms.Where(p => p.ValueKind == kind).ToList();
             if (fitting.Count != 1)
             {
@@ -348,7 +404,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
         return new ImportContext(platform, run, labSiteId, analytes, null);
     }
 
-    private async Task<ImportAssayOutcome> WriteAsync(Caller caller, ImportAssayCommand cmd, ImportContext context, Validation v, Spool spool, string fileName,
+    private async Task<ImportAssayOutcome> WriteAsync(Caller caller, ImportAssayCommand cmd, ImportContext context, Validation v, ImportedFormat format, Spool spool, string fileName,
         long size, string sha, IProgress<ImportProgress>? progress, Stopwatch watch, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -388,7 +444,13 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             var analyteIds = await AddAnalytesAsync(c, tx, caller, context, v, now, ct);
             var options = JsonSerializer.Serialize(new
             {
-                format = AssayFormats.Name(cmd.Format),
+                format = format.Name,
+                format_detected = format.Detected,
+                format_confidence = format.Confidence,
+                facts = format.Facts,
+                not_stored = format.Unstored,
+                control_samples = format.ControlSamples,
+                max_replicate_sd = v.Replicates.Count > 0 ? v.MaxReplicateSd : (double?)null,
                 platform = context.Platform.Code,
                 add_analytes = cmd.AddAnalytes,
                 references = cmd.References,
@@ -400,7 +462,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
                 RunId = runId,
                 FileName = fileName,
                 Sha = sha,
-                Format = AssayFormats.Name(cmd.Format),
+                Format = format.Name,
                 Size = size,
                 RowsRead = v.RowsRead,
                 v.Results,
@@ -415,6 +477,7 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             // whole run from what is stored.
             var matrix = context.Run is null ? new RunMatrix.Builder() : null;
             var written = await WriteRowsAsync(c, tx, runId, v, spool, analyteIds, matrix, progress, size, toWrite, ct);
+            await WriteReplicatesAsync(c, tx, runId, v, analyteIds, ct);
             if (matrix is null)
             {
                 await RunMatrix.RebuildAsync(c, tx, runId, now, ct);
@@ -428,14 +491,14 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             await audit.WriteAsync(c, tx, caller.UserName, new AuditEntry(AuditActions.Insert, "assay_file", fileId.ToString(CultureInfo.InvariantCulture),
                 New: new
                 {
-                    cmd.RunCode, FileName = fileName, Sha256 = sha, Format = AssayFormats.Name(cmd.Format), RowsRead = v.RowsRead, v.Results, v.Controls,
+                    cmd.RunCode, FileName = fileName, Sha256 = sha, Format = format.Name, RowsRead = v.RowsRead, v.Results, v.Controls,
                     Aliquots = v.Tubes.Count, AliquotsNewToRun = newToRun, AnalytesAdded = v.NewAnalytes.Count, ConsumedUl = consumed,
                 }, Reason: "assay import", SiteId: context.LabSiteId), ct);
             var summary = new ImportAssaySummary(cmd.RunCode, runId, fileId, fileName, sha, v.RowsRead, v.Results, v.Controls, v.Tubes.Count, newToRun,
-                v.AnalytesUsed, v.NewAnalytes.Count, consumed, watch.Elapsed);
+                v.AnalytesUsed, v.NewAnalytes.Count, consumed, watch.Elapsed, format);
             if (cmd.JobId is { } jobId)
             {
-                var message = $"{v.Results:N0} results and {v.Controls:N0} controls into run {cmd.RunCode}";
+                var message = $"{v.Results:N0} results and {v.Controls:N0} controls into run {cmd.RunCode}; {format.Describe()}";
                 if (await c.ExecuteAsync(new CommandDefinition(FinishJob, new { Id = jobId, Rows = written, Sha = sha, Message = message, Now = now }, tx, cancellationToken: ct)) != 1)
                 {
                     await tx.RollbackAsync(ct);
@@ -563,6 +626,31 @@ public sealed partial class ImportAssay(IDb db, IAudit audit, TimeProvider clock
             await controls.CompleteAsync(ct);
         }
         return written;
+    }
+
+    private const string InsertReplicates = """
+        INSERT INTO assay_result_replicates (run_id, tube_id, analyte_id, replicates, detected, sd, wells)
+        VALUES (@RunId, @TubeId, @AnalyteId, @Replicates, @Detected, @Sd, @Wells)
+        """;
+
+    /// <summary>What each averaged result was averaged from: only replicate formats have any, and their files are one plate.</summary>
+    private static async Task WriteReplicatesAsync(DbConnection c, DbTransaction tx, long runId, Validation v, long[] analyteIds, CancellationToken ct)
+    {
+        if (v.Replicates.Count == 0)
+        {
+            return;
+        }
+        var rows = v.Replicates.Select(r => new
+        {
+            RunId = runId,
+            TubeId = v.Tubes[r.Tube].Id,
+            AnalyteId = analyteIds[r.Analyte],
+            r.Replicates,
+            r.Detected,
+            Sd = double.IsNaN(r.Sd) ? (double?)null : r.Sd,
+            r.Wells,
+        });
+        await c.ExecuteAsync(new CommandDefinition(InsertReplicates, rows, tx, cancellationToken: ct));
     }
 
     private static void WriteDouble(IBulkInsert bulk, double value)

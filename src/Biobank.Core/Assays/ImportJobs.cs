@@ -62,7 +62,7 @@ public sealed record ImportJobView
 /// by anyone else (an operator's own file) is never deleted.
 /// </summary>
 public sealed record ImportJobRequest(
-    string FilePath, string OriginalName, AssayFileFormat Format, string RunCode, string? PlatformCode = null, bool AddAnalytes = false,
+    string FilePath, string OriginalName, Formats.AssayFormatChoice Format, string RunCode, string? PlatformCode = null, bool AddAnalytes = false,
     IReadOnlyList<string>? References = null, decimal ConsumeUl = 10m, string? ControlPattern = null, DateOnly? RunDate = null, string? Operator = null,
     string? LabSiteCode = null, bool Spooled = false);
 

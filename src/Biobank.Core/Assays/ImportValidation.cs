@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Biobank.Core.Assays.Formats;
 using Biobank.Core.Common;
 using Biobank.Core.Samples;
 
@@ -8,9 +9,6 @@ namespace Biobank.Core.Assays;
 
 public sealed partial class ImportAssay
 {
-    [GeneratedRegex(@"^(?<code>[^()]+?)\s*(?:\((?<unit>[^()]*)\))?$", RegexOptions.CultureInvariant)]
-    private static partial Regex WideHeaderCell();
-
     /// <summary>An aliquot seen in the file: its database row, and one bit per analyte for the duplicate check.</summary>
     internal sealed class TubeSlot(long id, string barcode, string sampleType, int firstRow)
     {
@@ -39,10 +37,18 @@ public sealed partial class ImportAssay
         public bool Used { get; set; }
     }
 
-    /// <summary>The validating pass: reads every row, lists every problem, spools what the write will need.</summary>
-    internal sealed class Validation : IDisposable
+    /// <summary>Technical replicates averaged into one result: kept beside it (count, amplified, SD, wells).</summary>
+    internal readonly record struct ReplicateStat(int Tube, int Analyte, int Replicates, int Detected, double Sd, string? Wells);
+
+    /// <summary>
+    /// The validating pass: reads every row through the file's format, lists every problem, spools what the write
+    /// will need. Everything that is the same for every format is here: dangerous text, numbers, aliquot and analyte
+    /// look-ups, controls, duplicates, ΔCt references.
+    /// </summary>
+    internal sealed class Validation : IDisposable, IAssayRowSink
     {
         private readonly ImportAssayCommand _cmd;
+        private readonly IAssayFormat _format;
         private readonly ImportContext _context;
         private readonly ImportProblems _problems;
         private readonly Spool _spool;
@@ -65,12 +71,12 @@ public sealed partial class ImportAssay
         private DbCommand? _tubeQuery;
         private DbCommand? _storedQuery;
         private DbCommand? _inRunQuery;
-        private bool _decimalComma;
 
-        public Validation(ImportAssayCommand cmd, ImportContext context, ImportProblems problems, Spool spool, DbConnection lookup, Caller caller,
-            IProgress<ImportProgress>? progress, long bytes)
+        public Validation(ImportAssayCommand cmd, IAssayFormat format, ImportContext context, ImportProblems problems, Spool spool, DbConnection lookup, Caller caller,
+            IProgress<ImportProgress>? progress, long bytes, double maxReplicateSd)
         {
             _cmd = cmd;
+            _format = format;
             _context = context;
             _problems = problems;
             _spool = spool;
@@ -78,6 +84,7 @@ public sealed partial class ImportAssay
             _caller = caller;
             _progress = progress;
             _bytes = bytes;
+            MaxReplicateSd = maxReplicateSd;
             _controls = new Regex(cmd.ControlPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
             foreach (var a in context.Analytes)
             {
@@ -94,20 +101,28 @@ public sealed partial class ImportAssay
                 }
                 list.Add(a);
             }
-            _references = cmd.Format == AssayFileFormat.Qpcr ? cmd.References.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToArray() : [];
+            _references = format.CarriesCt ? cmd.References.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToArray() : [];
         }
 
         public List<TubeSlot> Tubes { get; } = [];
         public List<AnalyteSlot> Analytes { get; } = [];
         public List<int> NewAnalytes { get; } = [];
         public List<(string Sample, string? Plate)> ControlSamples { get; } = [];
+        public List<ReplicateStat> Replicates { get; } = [];
         public long RowsRead { get; private set; }
         public long RowsValidated { get; private set; }
         public long Results { get; private set; }
         public long Controls { get; private set; }
         public int AnalytesUsed => Analytes.Count(a => a.Used);
 
-        public async Task RunAsync(AssayRowSource source, CancellationToken ct)
+        /// <summary>The header as the format read it (null until then, or when it was refused).</summary>
+        public AssayRowMapper? Mapper { get; private set; }
+
+        public bool DecimalComma { get; private set; }
+
+        public double MaxReplicateSd { get; }
+
+        public async Task RunAsync(AssayTable table, CancellationToken ct)
         {
             if (_references.Length > 64)
             {
@@ -121,87 +136,63 @@ public sealed partial class ImportAssay
                     _problems.Add(0, "references", reference, "this reference miRNA is not in the catalogue" + Hint(reference));
                 }
             }
-            if (!await source.ReadAsync(ct))
+            var mapper = await _format.ReadHeaderAsync(table, this, ct);
+            if (mapper is null)
             {
-                _problems.Add(0, "file", "", "the file holds no rows");
                 return;
             }
-            var header = source.Fields.ToArray();
-            if (header.Length > 0 && header[0].StartsWith('\uFEFF'))
+            Mapper = mapper;
+            var header = mapper.Header;
+            var delimiter = table.Delimiter;
+            DecimalComma = delimiter == ';';
+            // A spreadsheet or Parquet row has no "truncated line": missing trailing cells are empty.
+            var padded = table.Kind != FileKind.Text;
+            while (await table.ReadAsync(ct))
             {
-                header[0] = header[0][1..];
-            }
-            if (header.All(string.IsNullOrWhiteSpace))
-            {
-                _problems.Add(source.Line, "header", "", "the first row is empty: it must be the header");
-                return;
-            }
-            var delimiter = source.Delimiter;
-            _decimalComma = delimiter == ';';
-            var allowed = _cmd.Format is AssayFileFormat.Npx or AssayFileFormat.Qpcr ? ",;" : ",;\t";
-            if (delimiter != 'x' && !allowed.Contains(delimiter, StringComparison.Ordinal))
-            {
-                _problems.Add(1, "header", Show(string.Join(delimiter, header)),
-                    $"the file is {(delimiter == '\t' ? "tab" : $"'{delimiter}'")}-separated; a {AssayFormats.Name(_cmd.Format)} file is comma- or semicolon-separated");
-                return;
-            }
-            var headerOk = true;
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (AssayText.Refuse(header[i]) is { } why)
+                var fields = table.Fields;
+                if (mapper.EndsTable(fields))
                 {
-                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(header[i]), why);
-                    headerOk = false;
+                    break;
                 }
-            }
-            if (!headerOk)
-            {
-                return;
-            }
-            var rowHandler = _cmd.Format switch
-            {
-                AssayFileFormat.Npx => NpxHeader(header),
-                AssayFileFormat.Qpcr => QpcrHeader(header),
-                AssayFileFormat.Wide => WideHeader(header),
-                _ => await CountsHeaderAsync(header, ct),
-            };
-            if (rowHandler is null)
-            {
-                return;
-            }
-            while (await source.ReadAsync(ct))
-            {
-                var fields = source.Fields;
                 if (IsBlank(fields))
                 {
                     continue;
                 }
                 RowsRead++;
-                var row = source.Line;
+                var row = table.Line;
+                if (padded && fields.Length < header.Length)
+                {
+                    var wider = new string[header.Length];
+                    Array.Fill(wider, "");
+                    fields.CopyTo(wider, 0);
+                    fields = wider;
+                }
                 if (fields.Length != header.Length)
                 {
-                    _problems.Add(row, "line", Show(string.Join(delimiter == 'x' ? ',' : delimiter, fields)), fields.Length < header.Length
+                    _problems.Add(row, "line", Show(string.Join(padded ? ',' : delimiter, fields)), fields.Length < header.Length
                         ? $"{fields.Length} fields where the header has {header.Length}: a truncated line, or a missing value?"
                         : $"{fields.Length} fields where the header has {header.Length}: an unquoted delimiter inside a value (a decimal comma in a comma-separated file?)");
                 }
-                else if (Clean(row, header, fields) && await rowHandler(row, fields, ct))
+                else if (Clean(row, header, fields) && await mapper.MapAsync(row, fields, this, ct))
                 {
                     RowsValidated++;
                 }
                 if (RowsRead % ReportEvery == 0)
                 {
                     ct.ThrowIfCancellationRequested();
-                    _progress?.Report(new ImportProgress(ImportPhase.Validating, _bytes, source.BytesRead, RowsRead, RowsValidated, 0, 0));
+                    _progress?.Report(new ImportProgress(ImportPhase.Validating, _bytes, table.BytesRead, RowsRead, RowsValidated, 0, 0));
                 }
             }
             if (RowsRead == 0)
             {
                 _problems.Add(2, "file", "", "the file has a header but no data rows");
+                return;
             }
+            await mapper.FinishAsync(this, ct);
             _progress?.Report(new ImportProgress(ImportPhase.Validating, _bytes, _bytes, RowsRead, RowsValidated, 0, 0));
         }
 
-        /// <summary>Checks that need the whole file: every qPCR sample has its reference miRNAs.</summary>
+        /// <summary>Checks that need the whole file: every sample of a ΔCt import has its reference miRNAs.</summary>
         public void Finish()
         {
             _spool.EndWriting();
@@ -258,361 +249,18 @@ public sealed partial class ImportAssay
 
         private static string Show(string s) => AssayText.Show(s);
 
-        private delegate ValueTask<bool> RowHandler(int row, string[] fields, CancellationToken ct);
+        // ---- what a format may ask for (IAssayRowSink) ------------------------------------------------------
 
-        // ---- NPX -------------------------------------------------------------------------------------------
+        public void Problem(int row, string column, string value, string reason) => _problems.Add(row, column, Show(value), reason);
 
-        private RowHandler? NpxHeader(string[] header)
-        {
-            var map = MapExactHeader(header, AssayFormats.NpxHeader, "NPX");
-            if (map is null)
-            {
-                return null;
-            }
-            int sample = map["SampleID"], uniprot = map["UniProt"], assay = map["Assay"], panel = map["Panel"], version = map["Panel_Version"],
-                plate = map["PlateID"], qc = map["QC_Warning"], lodCol = map["LOD"], npx = map["NPX"];
-            return async (row, f, ct) =>
-            {
-                var ok = true;
-                var sampleId = f[sample];
-                if (sampleId.Length == 0)
-                {
-                    _problems.Add(row, "SampleID", "", "no sample ID");
-                    ok = false;
-                }
-                var analyte = ResolveAnalyte(row, "UniProt", f[uniprot], f[assay], f[panel], f[version], null);
-                ok &= analyte >= 0;
-                ok &= Qc(row, f[qc], out var warning);
-                ok &= OptionalNumber(row, "LOD", f[lodCol], out var lod);
-                ok &= OptionalNumber(row, "NPX", f[npx], out var value);
-                var plateId = f[plate].Length == 0 ? null : f[plate];
-                byte flags = (byte)((warning ? Spool.QcWarning : 0) | (!double.IsNaN(lod) && !double.IsNaN(value) && value < lod ? Spool.BelowLod : 0));
-                return await AcceptAsync(row, "SampleID", sampleId, plateId, analyte, value, lod, double.NaN, flags, ok, ct);
-            };
-        }
-
-        private static readonly Dictionary<string, bool> QcFlags = new(StringComparer.OrdinalIgnoreCase)
-        {
-            [""] = false, ["PASS"] = false, ["PASSED"] = false, ["OK"] = false, ["NA"] = false, ["0"] = false, ["FALSE"] = false, ["NO"] = false,
-            ["WARN"] = true, ["WARNING"] = true, ["FAIL"] = true, ["FAILED"] = true, ["1"] = true, ["TRUE"] = true, ["YES"] = true,
-        };
-
-        private static bool Qc(string text, out bool warning) => QcFlags.TryGetValue(text, out warning);
-
-        private bool Qc(int row, string text, out bool warning)
-        {
-            if (Qc(text, out warning))
-            {
-                return true;
-            }
-            _problems.Add(row, "QC_Warning", Show(text), "not a QC flag: Pass or Warning");
-            return false;
-        }
-
-        // ---- qPCR ------------------------------------------------------------------------------------------
-
-        private RowHandler? QpcrHeader(string[] header)
-        {
-            var map = MapExactHeader(header, AssayFormats.QpcrHeader, "qPCR");
-            if (map is null)
-            {
-                return null;
-            }
-            int sample = map["SampleID"], mirna = map["miRNA"], ctCol = map["Ct"];
-            return async (row, f, ct) =>
-            {
-                var ok = true;
-                var sampleId = f[sample];
-                if (sampleId.Length == 0)
-                {
-                    _problems.Add(row, "SampleID", "", "no sample ID");
-                    ok = false;
-                }
-                var analyte = ResolveAnalyte(row, "miRNA", f[mirna], null, null, null, null);
-                ok &= analyte >= 0;
-                var text = f[ctCol];
-                var ctValue = double.NaN;
-                if (!(AssayText.IsMissing(text) || text.Equals("Undetermined", StringComparison.OrdinalIgnoreCase) || text.Equals("Undet", StringComparison.OrdinalIgnoreCase)))
-                {
-                    if (!AssayText.TryNumber(text, _decimalComma, out ctValue, out var why))
-                    {
-                        _problems.Add(row, "Ct", Show(text), why!);
-                        ok = false;
-                    }
-                    else if (ctValue is < 0 or > 50)
-                    {
-                        _problems.Add(row, "Ct", Show(text), "a Ct lies between 0 and 50 cycles");
-                        ok = false;
-                    }
-                }
-                if (sampleId.Length > 0 && IsControl(sampleId))
-                {
-                    return await AcceptAsync(row, "SampleID", sampleId, null, analyte, double.NaN, double.NaN, ctValue, 0, ok, ct);
-                }
-                var tube = sampleId.Length == 0 ? -1 : await ResolveTubeAsync(row, "SampleID", sampleId, ct);
-                if (!ok || tube < 0)
-                {
-                    return false;
-                }
-                var reference = Array.IndexOf(_references, Analytes[analyte].Code);
-                if (reference >= 0)
-                {
-                    if (double.IsNaN(ctValue))
-                    {
-                        _problems.Add(row, "Ct", Show(text), $"the reference miRNA {Analytes[analyte].Code} has no Ct in this sample: its ΔCt cannot be computed");
-                        return false;
-                    }
-                    var slot = Tubes[tube];
-                    if ((slot.RefSeen & (1UL << reference)) == 0)
-                    {
-                        slot.RefSeen |= 1UL << reference;
-                        slot.RefSum += ctValue;
-                    }
-                }
-                return AcceptTube(row, "SampleID", sampleId, null, tube, analyte, double.NaN, double.NaN, ctValue, 0);
-            };
-        }
-
-        // ---- wide ------------------------------------------------------------------------------------------
-
-        private RowHandler? WideHeader(string[] header)
-        {
-            if (header.Length < 2)
-            {
-                _problems.Add(1, "header", Show(header[0]),
-                    "a wide file has the aliquot barcode in its first column and one column per analyte; this header has one column (is the file comma- or semicolon-separated?)");
-                return null;
-            }
-            var columns = new int[header.Length];
-            var seen = new Dictionary<int, string>();
-            var ok = true;
-            for (var i = 1; i < header.Length; i++)
-            {
-                var cell = header[i];
-                var match = WideHeaderCell().Match(cell);
-                if (cell.Length == 0 || !match.Success)
-                {
-                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(cell), cell.Length == 0 ? "an empty column header: every column names its analyte" : "not an analyte header: write 'P05231' or 'IL6 (pg/mL)'");
-                    ok = false;
-                    continue;
-                }
-                var code = match.Groups["code"].Value.Trim();
-                var unit = match.Groups["unit"].Success ? match.Groups["unit"].Value.Trim() : null;
-                var local = ResolveAnalyte(1, cell, code, null, null, null, unit, byName: true);
-                if (local < 0)
-                {
-                    ok = false;
-                    continue;
-                }
-                if (seen.TryGetValue(local, out var first))
-                {
-                    _problems.Add(1, cell, Show(cell), $"the analyte {Analytes[local].Code} has two columns (also '{first}')");
-                    ok = false;
-                    continue;
-                }
-                seen[local] = cell;
-                if (unit is not null && ExpectedUnit(local) is { } expected && Fold(expected) != Fold(unit))
-                {
-                    _problems.Add(1, cell, Show(cell), $"the unit {unit} differs from the catalogue's {expected} for {Analytes[local].Code}: convert the values, or correct the catalogue");
-                    ok = false;
-                    continue;
-                }
-                columns[i] = local;
-            }
-            if (!ok)
-            {
-                return null;
-            }
-            return async (row, f, ct2) =>
-            {
-                var sampleId = f[0];
-                if (sampleId.Length == 0)
-                {
-                    _problems.Add(row, header[0], "", "no aliquot barcode");
-                    return false;
-                }
-                var values = new double[f.Length];
-                var good = true;
-                for (var i = 1; i < f.Length; i++)
-                {
-                    good &= OptionalNumber(row, header[i], f[i], out values[i]);
-                }
-                if (!good)
-                {
-                    return false;
-                }
-                var control = IsControl(sampleId);
-                var tube = control ? -1 : await ResolveTubeAsync(row, header[0], sampleId, ct2);
-                if (!control && tube < 0)
-                {
-                    return false;
-                }
-                for (var i = 1; i < f.Length; i++)
-                {
-                    if (control)
-                    {
-                        Spooled(Spool.Control, ControlIndex(sampleId, null), columns[i], values[i], double.NaN, double.NaN, 0);
-                        Controls++;
-                    }
-                    else
-                    {
-                        good &= AcceptTube(row, header[0], sampleId, null, tube, columns[i], values[i], double.NaN, double.NaN, 0);
-                    }
-                }
-                return good;
-            };
-        }
-
-        private string? ExpectedUnit(int local)
-        {
-            var slot = Analytes[local];
-            var platform = _context.Platform;
-            if (platform.ValueKind != ValueKinds.Concentration)
-            {
-                return platform.DefaultUnit;
-            }
-            return slot.Id is null ? null : _context.Analytes.First(a => a.Id == slot.Id).Unit ?? platform.DefaultUnit;
-        }
-
-        private static string Fold(string unit) =>
-            unit.Replace(" ", "", StringComparison.Ordinal).Replace('µ', 'u').Replace('μ', 'u').ToLowerInvariant();
-
-        // ---- counts ----------------------------------------------------------------------------------------
-
-        private async Task<RowHandler?> CountsHeaderAsync(string[] header, CancellationToken ct)
-        {
-            if (header.Length < 2)
-            {
-                _problems.Add(1, "header", Show(header[0]),
-                    "a counts matrix has the miRNA in its first column and one column per aliquot; this header has one column (is the file comma- or semicolon-separated?)");
-                return null;
-            }
-            // Column i holds a tube (index ≥ 0) or a control (−2 − control index).
-            var columns = new int[header.Length];
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            var ok = true;
-            for (var i = 1; i < header.Length; i++)
-            {
-                var sampleId = header[i];
-                if (sampleId.Length == 0)
-                {
-                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), "", "an empty column header: every column names its aliquot");
-                    ok = false;
-                    continue;
-                }
-                if (seen.TryGetValue(sampleId, out var first))
-                {
-                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(sampleId), $"this sample has two columns ({first + 1} and {i + 1})");
-                    ok = false;
-                    continue;
-                }
-                seen[sampleId] = i;
-                if (IsControl(sampleId))
-                {
-                    columns[i] = -2 - ControlIndex(sampleId, null);
-                    continue;
-                }
-                var tube = await ResolveTubeAsync(1, (i + 1).ToString(CultureInfo.InvariantCulture), sampleId, ct);
-                if (tube < 0)
-                {
-                    ok = false;
-                }
-                columns[i] = tube;
-            }
-            if (!ok)
-            {
-                return null;
-            }
-            return (row, f, ct2) =>
-            {
-                var analyte = ResolveAnalyte(row, header[0], f[0], null, null, null, null);
-                var good = analyte >= 0;
-                var values = new double[f.Length];
-                for (var i = 1; i < f.Length; i++)
-                {
-                    if (OptionalNumber(row, header[i], f[i], out values[i]))
-                    {
-                        if (values[i] < 0)
-                        {
-                            _problems.Add(row, header[i], Show(f[i]), "a read count cannot be negative");
-                            good = false;
-                        }
-                    }
-                    else
-                    {
-                        good = false;
-                    }
-                }
-                if (!good)
-                {
-                    return ValueTask.FromResult(false);
-                }
-                for (var i = 1; i < f.Length; i++)
-                {
-                    if (columns[i] <= -2)
-                    {
-                        Spooled(Spool.Control, -2 - columns[i], analyte, values[i], double.NaN, double.NaN, 0);
-                        Controls++;
-                    }
-                    else
-                    {
-                        good &= AcceptTube(row, header[i], header[i], null, columns[i], analyte, values[i], double.NaN, double.NaN, 0);
-                    }
-                }
-                return ValueTask.FromResult(good);
-            };
-        }
-
-        // ---- shared ----------------------------------------------------------------------------------------
-
-        private Dictionary<string, int>? MapExactHeader(string[] header, IReadOnlyList<string> expected, string formatName)
-        {
-            var ok = true;
-            if (header.Length == 1 && expected.Count > 1)
-            {
-                _problems.Add(1, "header", Show(header[0]),
-                    $"the header is one column: a {formatName} file is comma- or semicolon-separated with the columns {string.Join(",", expected)}");
-                return null;
-            }
-            var map = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < header.Length; i++)
-            {
-                var name = header[i];
-                if (map.TryGetValue(name, out var first))
-                {
-                    _problems.Add(1, name, Show(name), $"the column {name} appears twice (columns {first + 1} and {i + 1})");
-                    ok = false;
-                    continue;
-                }
-                map[name] = i;
-                if (!expected.Contains(name, StringComparer.Ordinal))
-                {
-                    var near = expected.FirstOrDefault(e => string.Equals(e, name, StringComparison.OrdinalIgnoreCase));
-                    _problems.Add(1, (i + 1).ToString(CultureInfo.InvariantCulture), Show(name), near is not null
-                        ? $"the column must be written {near} exactly"
-                        : $"not a column of the {formatName} format, whose header is exactly {string.Join(",", expected)}");
-                    ok = false;
-                }
-            }
-            foreach (var name in expected)
-            {
-                if (!map.ContainsKey(name) && !header.Any(h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase)))
-                {
-                    _problems.Add(1, name, "", $"the column {name} is missing (the {formatName} header is exactly {string.Join(",", expected)})");
-                    ok = false;
-                }
-            }
-            return ok ? map : null;
-        }
-
-        private bool OptionalNumber(int row, string column, string text, out double value)
+        public bool Number(int row, string column, string text, out double value)
         {
             if (AssayText.IsMissing(text))
             {
                 value = double.NaN;
                 return true;
             }
-            if (AssayText.TryNumber(text, _decimalComma, out value, out var why))
+            if (AssayText.TryNumber(text, DecimalComma, out value, out var why))
             {
                 return true;
             }
@@ -621,50 +269,120 @@ public sealed partial class ImportAssay
             return false;
         }
 
-        private async ValueTask<bool> AcceptAsync(int row, string column, string sampleId, string? plate, int analyte, double value, double lod, double raw, byte flags, bool ok,
-            CancellationToken ct)
+        private static readonly Dictionary<string, bool> QcFlags = new(StringComparer.OrdinalIgnoreCase)
         {
+            [""] = false, ["PASS"] = false, ["PASSED"] = false, ["OK"] = false, ["NA"] = false, ["0"] = false, ["FALSE"] = false, ["NO"] = false,
+            ["WARN"] = true, ["WARNING"] = true, ["FAIL"] = true, ["FAILED"] = true, ["1"] = true, ["TRUE"] = true, ["YES"] = true,
+        };
+
+        public bool Qc(int row, string column, string text, out bool warning)
+        {
+            if (QcFlags.TryGetValue(text, out warning))
+            {
+                return true;
+            }
+            _problems.Add(row, column, Show(text), "not a QC flag: Pass or Warning");
+            return false;
+        }
+
+        public int Analyte(int row, string column, string code, string? name = null, string? panel = null, string? version = null, string? unit = null, bool byName = false) =>
+            ResolveAnalyte(row, column, code, name, panel, version, unit, byName);
+
+        public string AnalyteCode(int analyte) => Analytes[analyte].Code;
+
+        public string? ExpectedUnit(int analyte)
+        {
+            var slot = Analytes[analyte];
+            var platform = _context.Platform;
+            if (platform.ValueKind != ValueKinds.Concentration)
+            {
+                return platform.DefaultUnit;
+            }
+            return slot.Id is null ? null : _context.Analytes.First(a => a.Id == slot.Id).Unit ?? platform.DefaultUnit;
+        }
+
+        public ValueTask<int> TubeAsync(int row, string column, string sampleId, CancellationToken ct) => ResolveTubeAsync(row, column, sampleId, ct);
+
+        public ValueTask<bool> AcceptAsync(AssayRecord record, CancellationToken ct) => AcceptAsync(record, true, ct);
+
+        /// <summary>
+        /// Stores a result, or — for a row that already had a problem (<paramref name="rowOk"/> false) — only looks the
+        /// sample up, so an unknown aliquot is listed too.
+        /// </summary>
+        public ValueTask<bool> AcceptAsync(AssayRecord r, bool rowOk, CancellationToken ct)
+        {
+            // The hot path of a large file — an aliquot already looked up — stays synchronous: no state machine, no copy of the record.
+            if (r.Role != SampleRole.Control && r.SampleId.Length > 0 && _tubeByCode.TryGetValue(r.SampleId, out var known))
+            {
+                return ValueTask.FromResult(rowOk && known >= 0 && AcceptTube(in r, known));
+            }
+            return AcceptNewAsync(r, rowOk, ct);
+        }
+
+        private async ValueTask<bool> AcceptNewAsync(AssayRecord r, bool rowOk, CancellationToken ct)
+        {
+            var sampleId = r.SampleId;
             if (sampleId.Length == 0)
             {
                 return false;
             }
-            if (_tubeByCode.TryGetValue(sampleId, out var known))
+            if (r.Role == SampleRole.Control || IsControl(sampleId))
             {
-                return ok && known >= 0 && AcceptTube(row, column, sampleId, plate, known, analyte, value, lod, raw, flags);
-            }
-            if (IsControl(sampleId))
-            {
-                if (!ok)
+                if (!rowOk)
                 {
                     return false;
                 }
-                Spooled(Spool.Control, ControlIndex(sampleId, plate), analyte, value, lod, raw, flags);
+                var flags = (byte)(r.QcWarning ? Spool.QcWarning : 0);
+                Spooled(Spool.Control, ControlIndex(sampleId, r.Plate), r.Analyte, r.Value, r.Lod, r.Ct, flags);
                 Controls++;
                 return true;
             }
-            var tube = await ResolveTubeAsync(row, column, sampleId, ct);
-            return ok && tube >= 0 && AcceptTube(row, column, sampleId, plate, tube, analyte, value, lod, raw, flags);
+            var tube = await ResolveTubeAsync(r.Row, r.SampleColumn, sampleId, ct);
+            return rowOk && tube >= 0 && AcceptTube(in r, tube);
         }
 
-        private bool AcceptTube(int row, string column, string sampleId, string? plate, int tube, int analyte, double value, double lod, double raw, byte flags)
+        public bool AcceptTube(in AssayRecord r, int tube)
         {
             var slot = Tubes[tube];
+            var analyte = r.Analyte;
             if (IsSet(slot.Stored, analyte))
             {
-                _problems.AddOnce($"stored:{tube}", row, column, Show(sampleId),
+                _problems.AddOnce($"stored:{tube}", r.Row, r.SampleColumn, Show(r.SampleId),
                     $"aliquot {slot.Barcode} already has results in run {_cmd.RunCode} for analytes of this file (e.g. {Analytes[analyte].Code})");
                 return false;
             }
+            if (_format.CarriesCt && Array.IndexOf(_references, Analytes[analyte].Code) is var reference and >= 0)
+            {
+                if (double.IsNaN(r.Ct))
+                {
+                    _problems.Add(r.Row, r.ValueColumn, "", $"the reference miRNA {Analytes[analyte].Code} has no Ct in this sample: its ΔCt cannot be computed");
+                    return false;
+                }
+                if ((slot.RefSeen & (1UL << reference)) == 0)
+                {
+                    slot.RefSeen |= 1UL << reference;
+                    slot.RefSum += r.Ct;
+                }
+            }
             if (!Mark(ref slot.Seen, analyte))
             {
-                _problems.Add(row, column, Show(sampleId), $"a second value for aliquot {slot.Barcode} and analyte {Analytes[analyte].Code} in this file");
+                _problems.Add(r.Row, r.SampleColumn, Show(r.SampleId), $"a second value for aliquot {slot.Barcode} and analyte {Analytes[analyte].Code} in this file");
                 return false;
             }
-            slot.Plate ??= plate;
-            Spooled(Spool.Result, tube, analyte, value, lod, raw, flags);
+            slot.Plate ??= r.Plate;
+            var flags = (byte)((r.QcWarning ? Spool.QcWarning : 0) | (BelowLod(r) ? Spool.BelowLod : 0));
+            Spooled(Spool.Result, tube, analyte, r.Value, r.Lod, r.Ct, flags);
+            if (r.Replicates > 0)
+            {
+                Replicates.Add(new ReplicateStat(tube, analyte, r.Replicates, r.Detected, r.Sd, r.Wells));
+            }
             Results++;
             return true;
         }
+
+        /// <summary>Below the limit of detection: an NPX under its LOD, or a Ct that did not come up.</summary>
+        private bool BelowLod(in AssayRecord r) =>
+            _format.CarriesCt ? double.IsNaN(r.Ct) : !double.IsNaN(r.Lod) && !double.IsNaN(r.Value) && r.Value < r.Lod;
 
         private void Spooled(byte kind, int index, int analyte, double value, double lod, double raw, byte flags)
         {
@@ -676,8 +394,9 @@ public sealed partial class ImportAssay
         /// A plate control by its sample ID — unless the ID is one of our own valid aliquot barcodes, so a site whose
         /// prefix happens to start like a control (PC…, NC…) never has its aliquots taken for controls.
         /// </summary>
-        private bool IsControl(string sampleId) =>
+        public bool IsControl(string sampleId) =>
             _controls.IsMatch(sampleId) && Barcodes.Check(Barcodes.Normalize(sampleId).ToUpperInvariant()) != BarcodeCheck.Valid;
+
 
         private int ControlIndex(string sampleId, string? plate)
         {
@@ -754,8 +473,8 @@ public sealed partial class ImportAssay
             if (reason is null && _cmd.AddAnalytes)
             {
                 var kind = AnalyteCodes.KindOf(code);
-                var expected = _cmd.Format is AssayFileFormat.Qpcr or AssayFileFormat.Counts ? "mirna" : null;
-                if (kind is not null && (expected is null || kind == expected) && (_cmd.Format != AssayFileFormat.Npx || kind == "protein"))
+                var expected = _format.ValueKind switch { ValueKinds.Ct or ValueKinds.Counts => "mirna", ValueKinds.Npx => "protein", _ => null };
+                if (kind is not null && (expected is null || kind == expected))
                 {
                     local = Analytes.Count;
                     Analytes.Add(new AnalyteSlot(code, null)
@@ -769,7 +488,7 @@ public sealed partial class ImportAssay
                     _analyteByCode[code] = local;
                     return local;
                 }
-                reason = _cmd.Format is AssayFileFormat.Qpcr or AssayFileFormat.Counts
+                reason = expected == "mirna"
                     ? "not a miRBase mature name (e.g. hsa-miR-21-5p): it cannot be added to the catalogue"
                     : "not a UniProt accession (e.g. P05231): it cannot be added to the catalogue";
             }
@@ -903,6 +622,7 @@ public sealed partial class ImportAssay
             cmd.Parameters.Add(p);
         }
     }
+
 
     /// <summary>
     /// The parsed rows between the two passes, in a temporary file deleted on close: 34 bytes a row, read back in order.

@@ -8,7 +8,7 @@ namespace Biobank.Web.Tests.Assays;
 /// <summary>The import page hands the file to a Hangfire background job; the job page's progress endpoint tells when it is done.</summary>
 public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<BiobankWebFactory>
 {
-    private static async Task<(HttpResponseMessage Response, string JobUrl)> UploadAsync(HttpClient client, string csv, string run)
+    private static async Task<(HttpResponseMessage Response, string JobUrl)> UploadAsync(HttpClient client, string csv, string run, string format = "npx")
     {
         var page = await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Assays"));
         var token = page.QuerySelector("#import-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
@@ -16,7 +16,7 @@ public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<
         {
             { new StringContent(token), "__RequestVerificationToken" },
             { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "Upload", "results.csv" },
-            { new StringContent("npx"), "Format" },
+            { new StringContent(format), "Format" },
             { new StringContent(run), "RunCode" },
             { new StringContent("true"), "AddAnalytes" },
             { new StringContent("0"), "ConsumeUl" },
@@ -89,4 +89,31 @@ public sealed class AssayImportPageTests(BiobankWebFactory app) : IClassFixture<
         rows.ShouldContain(r => r.Contains("NPX", StringComparison.Ordinal) && r.Contains("not-a-number", StringComparison.Ordinal));
         (await client.GetAsync("/Assays/Run/RUN-WEB-BAD")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task The_format_choice_lists_every_registered_format_and_auto_says_which_it_chose()
+    {
+        var client = await app.SignInAsync("biologist");
+        var page = await BiobankWebFactory.HtmlAsync(await client.GetAsync("/Assays"));
+        var options = page.QuerySelectorAll("#import-form select[name=Format] option").Select(o => o.GetAttribute("value") ?? "").ToList();
+        options.ShouldBe([AssayFormatRegistryAuto, .. Biobank.Core.Assays.Formats.AssayFormatRegistry.All.Select(f => f.Name)]);
+
+        var aliquots = await WebLabData.NewAliquotsAsync(app, "tech.bru", 2);
+        // An NPX Signature long export: semicolons, Panel_Lot_Nr, Assay_Warning — not our strict npx header.
+        var csv = new StringBuilder("SampleID;Index;OlinkID;UniProt;Assay;MissingFreq;Panel;Panel_Lot_Nr;PlateID;QC_Warning;LOD;NPX;Normalization;Assay_Warning\n");
+        foreach (var a in aliquots)
+        {
+            csv.Append($"{a};1;OID01;P16860;NPPB;0;Cardiometabolic;B04405;PLATE-T3;PASS;0,5;3,1;Intensity;PASS\n");
+        }
+        csv.Append("CONTROL_SAMPLE_AS 1;9;OID01;P16860;NPPB;0;Cardiometabolic;B04405;PLATE-T3;PASS;0,5;4,0;Intensity;PASS\n");
+        var (_, job) = await UploadAsync(client, csv.ToString(), "RUN-WEB-AUTO", AssayFormatRegistryAuto);
+        var done = await WaitAsync(client, job);
+        done.GetProperty("state").GetString().ShouldBe("succeeded", done.GetProperty("message").ToString());
+        var message = done.GetProperty("message").GetString()!;
+        message.ShouldContain("2 results and 1 controls into run RUN-WEB-AUTO; format olink (detected)");
+        message.ShouldContain("not stored: Index, OlinkID, MissingFreq");
+        (await BiobankWebFactory.HtmlAsync(await client.GetAsync(job))).QuerySelector("#job-message")!.TextContent.ShouldContain("format olink (detected)");
+    }
+
+    private const string AssayFormatRegistryAuto = Biobank.Core.Assays.Formats.AssayFormatRegistry.Auto;
 }

@@ -78,10 +78,31 @@ public sealed class ImportAssayCliTests
         (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM assay_run WHERE run_code LIKE 'CLI-RUN-%'")).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Auto_detects_a_CFX_export_says_which_format_it_chose_and_names_the_columns_not_stored()
+    {
+        var (db, _, aliquots) = await SeededAsync();
+        await using var _db = db;
+        await Biobank.Core.Tests.Assays.VendorFormatTests.World.GiveBarcodesAsync(db, aliquots);
+        var file = Biobank.Core.Tests.Assays.VendorFormatTests.Fixture("biorad/cfx_maestro_quantification_cq_results.csv");
+        var result = await RunAsync(db, "import-assay", file, "--run", "CLI-CFX-1", "--add-analytes", "--format", "auto", "--max-replicate-sd", "0.3");
+        result.Exit.ShouldBe(0, result.Err);
+        result.Out.ShouldContain("into run CLI-CFX-1: 24 rows (7 results, 1 plate controls)");
+        result.Out.ShouldContain("Read as format cfx (detected)");
+        result.Out.ShouldContain("replicates: 24 wells averaged into 8 (sample, target) results");
+        result.Out.ShouldContain("not stored: Fluor, Biological Set Name, Cq Mean, Cq Std. Dev, Starting Quantity (SQ)");
+        result.Out.ShouldContain("1 control sample(s)");
+        await using var c = await db.Db.OpenAsync(default);
+        // AARA000003112: 26.109, NaN, 25.998 — two of three wells amplified: flagged.
+        (await c.ExecuteScalarAsync<long>("""
+            SELECT r.qc_warning FROM assay_result r JOIN assay_run u ON u.id = r.run_id JOIN tube t ON t.id = r.tube_id
+            WHERE u.run_code = 'CLI-CFX-1' AND t.barcode = 'AARA000003112'
+            """)).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("import-assay --format npx --run R1", "name the result file")]
-    [InlineData("import-assay f.csv --run R1", "--format is required")]
-    [InlineData("import-assay f.csv --format tsv --run R1", "--format is npx, wide, qpcr or counts")]
+    [InlineData("import-assay f.csv --format tsv --run R1", "--format is auto, npx, wide, qpcr, counts, olink")]
     [InlineData("import-assay f.csv --format npx", "--run is required")]
     [InlineData("import-assay f.csv --format qpcr --run R1", "--references is required with --format qpcr")]
     [InlineData("import-assay f.csv --format npx --run R1 --consume-ul lots", "--consume-ul is a volume")]
@@ -92,7 +113,7 @@ public sealed class ImportAssayCliTests
         var result = await RunAsync(db, command.Split(' '));
         result.Exit.ShouldBe(2);
         result.Err.ShouldContain(message);
-        result.Err.ShouldContain("usage: biobank import-assay FILE --format npx|wide|qpcr|counts --run RUN-ID");
+        result.Err.ShouldContain("usage: biobank import-assay FILE [--format auto|npx|wide|qpcr|counts|olink");
     }
 
     private static bool IsWriteLocked(SQLitePCL.sqlite3 probe)

@@ -1,4 +1,5 @@
 using Biobank.Core.Assays;
+using Biobank.Core.Assays.Formats;
 using Biobank.Core.Data;
 using Biobank.Web.Infrastructure;
 using Biobank.Web.Jobs;
@@ -18,7 +19,10 @@ public sealed class IndexModel(AssayRuns runs, ImportJobs jobs, ImportDispatcher
     public IReadOnlyList<ImportJobView> Jobs { get; private set; } = [];
 
     [BindProperty] public IFormFile? Upload { get; set; }
-    [BindProperty] public string Format { get; set; } = "npx";
+    [BindProperty] public string Format { get; set; } = AssayFormatRegistry.Auto;
+
+    /// <summary>The format choice: auto first, then every registered format.</summary>
+    public static IReadOnlyList<IAssayFormat> Formats => AssayFormatRegistry.All;
     [BindProperty] public string? RunCode { get; set; }
     [BindProperty] public string? Platform { get; set; }
     [BindProperty] public bool AddAnalytes { get; set; }
@@ -37,9 +41,9 @@ public sealed class IndexModel(AssayRuns runs, ImportJobs jobs, ImportDispatcher
         {
             ModelState.AddModelError(nameof(RunCode), "Give the run or plate ID (at most 60 characters).");
         }
-        if (!Enum.TryParse<AssayFileFormat>(Format, ignoreCase: true, out var format))
+        if (!AssayFormatChoice.TryParse(Format, out var format))
         {
-            ModelState.AddModelError(nameof(Format), "Format: npx, wide, qpcr or counts.");
+            ModelState.AddModelError(nameof(Format), $"Format: {AssayFormatRegistry.Choices.Replace("|", ", ", StringComparison.Ordinal)}.");
         }
         if (!ModelState.IsValid)
         {
@@ -48,7 +52,7 @@ public sealed class IndexModel(AssayRuns runs, ImportJobs jobs, ImportDispatcher
         }
         var folder = Path.Combine(config["Biobank:DataFolder"] is { Length: > 0 } d ? d : Path.GetDirectoryName(DatabaseOptions.DefaultSqlitePath(config))!, "imports");
         Directory.CreateDirectory(folder);
-        var extension = Path.GetExtension(Upload!.FileName).ToLowerInvariant() is ".xlsx" ? ".xlsx" : ".csv";
+        var extension = Path.GetExtension(Upload!.FileName).ToLowerInvariant() switch { ".xlsx" => ".xlsx", ".parquet" => ".parquet", ".txt" => ".txt", _ => ".csv" };
         var path = Path.Combine(folder, $"{Guid.NewGuid():N}{extension}");
         await using (var target = System.IO.File.Create(path))
         {
