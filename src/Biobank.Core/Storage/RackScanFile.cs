@@ -81,7 +81,7 @@ public static partial class RackScanFile
                     continue;
                 }
                 // Above the first position: a header block line (date, operator, the rack's code), unless it holds a tube code.
-                if (before && !fields.Any(LooksLikeTubeCode))
+                if (before && !fields.Any(LooksLikeTubeCode) && !PositionLike(fields[0]))
                 {
                     if (HeaderRackValue(fields) is { } rack)
                     {
@@ -117,7 +117,8 @@ public static partial class RackScanFile
         {
             return new RackScanLine(row, f[0] + f[1], f[2], null);
         }
-        return f.Length >= 2 && IsPosition(f[0]) && RestEmpty(2) ? new RackScanLine(row, f[0], f[1], null) : null;
+        // Position-like is enough here: a position the box has not (Z99, A1 with an accent) is named by RackImport.
+        return f.Length >= 2 && PositionLike(f[0]) && RestEmpty(2) ? new RackScanLine(row, f[0], f[1], null) : null;
     }
 
     private static string? HeaderRackValue(string[] fields)
@@ -130,6 +131,8 @@ public static partial class RackScanFile
     }
 
     private static bool IsPosition(string text) => Position().IsMatch(text);
+
+    private static bool PositionLike(string text) => PositionStart().IsMatch(text);
 
     // A tube code is long and mixes digits in; words of a header block ("Date", "Operator") are not.
     private static bool LooksLikeTubeCode(string text) => text.Length >= 6 && text.Any(char.IsAsciiDigit) && !text.Contains(' ', StringComparison.Ordinal) && !IsPosition(text);
@@ -173,6 +176,9 @@ public static partial class RackScanFile
 
     [GeneratedRegex("^[A-Za-z]{1,2}0*[0-9]{1,3}$")]
     private static partial Regex Position();
+
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9]")]
+    private static partial Regex PositionStart();
 
     [GeneratedRegex("^[A-Za-z]{1,2}$")]
     private static partial Regex RowLetter();

@@ -8,7 +8,7 @@ namespace Biobank.Web.Jobs;
 /// sends it however often Hangfire runs the job; a printer that took nothing puts it back in the queue, and this job
 /// then fails on purpose so Hangfire retries it after a delay (at most <see cref="LabelBatches.MaxAttempts"/> sends).
 /// </summary>
-[AutomaticRetry(Attempts = LabelBatches.MaxAttempts - 1, DelaysInSeconds = [10, 30, 60, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+[AutomaticRetry(Attempts = LabelBatches.MaxAttempts - 1, DelaysInSeconds = [15, 30, 60, 120], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class LabelBatchJob(LabelBatches batches, JobNode node)
 {
     public async Task RunAsync(long batchId, CancellationToken cancellationToken)

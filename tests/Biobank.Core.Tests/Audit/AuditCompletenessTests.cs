@@ -44,6 +44,8 @@ public sealed class AuditCompletenessTests
         ["assay_run_matrix"] = "derived from assay_result in the same transaction (a packed copy for the association scan)",
         ["import_job"] = "the background queue and progress of an assay import; the import it runs is audited (assay_run, assay_file)",
         ["maintenance_run"] = "the last outcome of each nightly job (integrity check, backup, overdue scan), replaced every night; it changes no record of the lab",
+        ["label_batch"] = "the background queue of labels for a printer; the print itself is audited per tube or box (action print) when the batch is sent",
+        ["assay_result_replicates"] = "the technical replicates behind bulk assay_result rows of one file, audited with that file's assay_file entry",
     };
 
     [Theory, Providers]

@@ -206,6 +206,11 @@ public sealed class LabelsPageTests(LabelsPageTests.LocalPrintersFactory app) : 
         var after = await BiobankWebFactory.HtmlAsync(await tech.GetAsync(sent.Headers.Location!.ToString()));
         after.QuerySelector("[role=status]")!.TextContent.ShouldContain("3 labels");
         after.QuerySelector("[role=status]")!.TextContent.ShouldContain("Bench Zebra");
+        // The job records the print right after the printer took the bytes.
+        for (var i = 0; i < 50 && (await PrintAuditAsync("tube", tubes[0])).Count == 0; i++)
+        {
+            await Task.Delay(100);
+        }
         (await PrintAuditAsync("tube", tubes[0])).Single().NewValues!.ShouldContain("\"printer\":\"Bench Zebra\"");
 
         // Another site's technician neither sees nor reaches it.
@@ -220,7 +225,7 @@ public sealed class LabelsPageTests(LabelsPageTests.LocalPrintersFactory app) : 
     }
 
     [Fact]
-    public async Task A_printer_that_is_off_is_named_in_the_error_and_nothing_is_audited()
+    public async Task A_printer_that_is_off_is_named_on_its_queued_batch_which_waits_to_be_tried_again_and_nothing_is_audited()
     {
         var caller = await CallerAsync("admin.ess");
         var port = LoopbackPrinter.ClosedPort();
@@ -232,11 +237,25 @@ public sealed class LabelsPageTests(LabelsPageTests.LocalPrintersFactory app) : 
         {
             ["Source"] = LabelSources.Aliquots, ["Barcodes"] = tubes[0], ["Template"] = "cryovial-2d", ["Output"] = "printer", ["PrinterId"] = id.ToString(),
         }, "#labels-form", "/Labels");
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
 
-        var error = (await BiobankWebFactory.HtmlAsync(response)).QuerySelector(".validation-errors")!.TextContent;
-        error.ShouldContain("Switched off");
-        error.ShouldContain($"127.0.0.1:{port}");
+        // The background job tries the printer; its batch then names it and waits for the next attempt.
+        string message = "";
+        for (var i = 0; i < 150 && !message.Contains("Switched off", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(200);
+            var page = await BiobankWebFactory.HtmlAsync(await tech.GetAsync("/Labels"));
+            message = page.QuerySelector("#label-batches tbody tr")?.TextContent ?? "";
+        }
+        message.ShouldContain("Switched off");
+        message.ShouldContain($"127.0.0.1:{port}");
+        message.ShouldContain("tried again");
+        message.ShouldContain("queued");
         (await PrintAuditAsync("tube", tubes[0])).ShouldBeEmpty();
+
+        // Another site's technician does not see the batch.
+        var other = await app.SignInAsync("tech.bru");
+        (await BiobankWebFactory.HtmlAsync(await other.GetAsync("/Labels"))).QuerySelector("#label-batches")?.TextContent.ShouldNotContain("Switched off");
     }
 
     [Fact]
