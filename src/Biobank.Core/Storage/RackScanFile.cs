@@ -177,7 +177,7 @@ public static partial class RackScanFile
     [GeneratedRegex("^[A-Za-z]{1,2}0*[0-9]{1,3}$")]
     private static partial Regex Position();
 
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9]")]
+    [GeneratedRegex("^[A-Za-z]{1,2}[^A-Za-z0-9]{0,2}[0-9]")]
     private static partial Regex PositionStart();
 
     [GeneratedRegex("^[A-Za-z]{1,2}$")]

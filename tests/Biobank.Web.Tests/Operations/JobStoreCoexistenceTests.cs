@@ -27,6 +27,9 @@ public sealed class JobStoreCoexistenceTests
             await app.OpenAsync();
             await app.ExecuteAsync("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
 
+            // Hangfire logs through a static provider, which a web app of an earlier test in this process set to its own
+            // logger factory, disposed since; this store runs without a host, so it gets a provider that drops the lines.
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(new SilentLogProvider());
             var storage = new SQLiteStorage(jobsDb, new SQLiteStorageOptions());
             var client = new BackgroundJobClient(storage);
             var writes = Task.Run(async () =>
@@ -74,5 +77,16 @@ public sealed class JobStoreCoexistenceTests
             SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
+    }
+}
+
+/// <summary>A Hangfire log provider that writes nothing (for a store used without a host).</summary>
+internal sealed class SilentLogProvider : Hangfire.Logging.ILogProvider
+{
+    public Hangfire.Logging.ILog GetLogger(string name) => new Silent();
+
+    private sealed class Silent : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
