@@ -40,6 +40,7 @@ public static partial class RackScanFile
         }
         var lines = new List<RackScanLine>();
         string? headerRack = null;
+        var firstSkipped = (Row: 0, Text: "");
         var headerRackRow = 0;
         Columns? columns = null;
         var records = new CsvRecords(new StringReader(text), DetectDelimiter(text));
@@ -87,6 +88,10 @@ public static partial class RackScanFile
                     {
                         (headerRack, headerRackRow) = (rack, row);
                     }
+                    else if (firstSkipped.Row == 0)
+                    {
+                        firstSkipped = (row, string.Join(",", fields));
+                    }
                     continue;
                 }
                 problems.Add(new RowProblem(row, "line", string.Join(",", fields), fields.Length < 2
@@ -100,7 +105,10 @@ public static partial class RackScanFile
         }
         if (lines.Count == 0 && problems.Count == 0)
         {
-            problems.Add(new RowProblem(0, "file", "", "the file holds no positions"));
+            // Nothing read as a position: name the first line taken for a header block, which is likely the culprit.
+            problems.Add(firstSkipped.Row > 0
+                ? new RowProblem(firstSkipped.Row, "line", firstSkipped.Text.Length > 80 ? firstSkipped.Text[..80] + "…" : firstSkipped.Text, "the file holds no positions: expected position and barcode on each line")
+                : new RowProblem(0, "file", "", "the file holds no positions"));
         }
         return new RackScan(lines, headerRack, headerRackRow, problems);
     }

@@ -241,7 +241,7 @@ public sealed class LabelsPageTests(LabelsPageTests.LocalPrintersFactory app) : 
 
         // The background job tries the printer; its batch then names it and waits for the next attempt.
         string message = "";
-        for (var i = 0; i < 150 && !message.Contains("Switched off", StringComparison.Ordinal); i++)
+        for (var i = 0; i < 150 && !message.Contains("tried again", StringComparison.Ordinal); i++)
         {
             await Task.Delay(200);
             var page = await BiobankWebFactory.HtmlAsync(await tech.GetAsync("/Labels"));

@@ -34,6 +34,7 @@ public sealed partial class SiteIsolationTests(BiobankWebFactory app, ITestOutpu
     private static readonly Dictionary<string, string> NotSiteOwned = new(StringComparer.Ordinal)
     {
         ["/Assays/Run/{code}"] = "an assay run belongs to the assay lab and is shared with every biologist; the flagged aliquots it lists are scoped (checked below)",
+        ["/Admin/Jobs/{**path}"] = "Hangfire's dashboard: administrators only (404 for everyone else), the jobs of the whole installation; JobsDashboardTests checks each role",
     };
 
     private sealed record Ids
