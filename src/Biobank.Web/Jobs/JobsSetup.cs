@@ -32,10 +32,11 @@ public static class JobsSetup
         services.AddSingleton(node);
         services.AddSingleton<JobStorage>(sp => db.Provider == DatabaseProvider.Postgres ? PostgresStorage(db, config) : SqliteStorage(db, config));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(h => h
+        services.AddHangfire((sp, h) => h
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new DisposalSafeLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer((sp, o) =>
         {
             o.ServerName = node.Name;
@@ -147,3 +148,33 @@ public static class SchedulerState
         };
     }
 }
+
+/// <summary>
+/// Hangfire logs through one static provider per process, set by the last app that configured it. Where an earlier
+/// app's container is gone (the tests start many apps in one process), its disposed logger factory must not fail a job's
+/// creation in the app still running: a logger it cannot create is a silent one.
+/// </summary>
+public sealed class DisposalSafeLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+{
+    private readonly AspNetCoreLogProvider inner = new(factory);
+
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return inner.GetLogger(name);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Silent.Instance;
+        }
+    }
+
+    private sealed class Silent : Hangfire.Logging.ILog
+    {
+        public static readonly Silent Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+    }
+}
+
